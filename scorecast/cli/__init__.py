@@ -1,0 +1,1 @@
+"""The ``scorecast`` command line: a thin layer over the library."""

@@ -1,0 +1,92 @@
+"""Options shared by the commands that read a score table."""
+
+import argparse
+import json
+import sys
+
+from .. import datasets
+from ..factors import FACTOR_KINDS
+from ..table import ScoreMatrix
+
+
+def score_range(text):
+    """Parse ``LOWER:UPPER`` (or ``LOWER,UPPER``) into two floats."""
+    parts = text.replace(",", ":").split(":")
+    try:
+        low, high = (float(p) for p in parts)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"expected LOWER:UPPER such as 0:100, got {text!r}") from None
+    if not low < high:
+        raise argparse.ArgumentTypeError(f"lower bound must be below upper bound in {text!r}")
+    return low, high
+
+
+def factor_kind(text):
+    """Parse ``NAME=KIND``."""
+    name, sep, kind = text.rpartition("=")
+    if not sep or not name.strip() or kind.strip() not in FACTOR_KINDS:
+        raise argparse.ArgumentTypeError(
+            f"expected FACTOR=KIND with KIND one of {', '.join(FACTOR_KINDS)}, got {text!r}")
+    return name.strip(), kind.strip()
+
+
+def add_table_arguments(parser, dataset=False):
+    """Add the options that say which score table to read and how.
+
+    With ``dataset=True`` the table can come from ``--dataset NAME`` instead of a file.
+    """
+    if dataset:
+        source = parser.add_mutually_exclusive_group(required=True)
+        source.add_argument("scores", nargs="?", metavar="SCORES.csv",
+                            help="score file (wide: a row per model; or long: columns "
+                                 "model, task, score)")
+        source.add_argument("--dataset", metavar="NAME",
+                            help=f"a published dataset: {', '.join(d.name for d in datasets.list_datasets())}")
+    else:
+        parser.add_argument("scores", metavar="SCORES.csv",
+                            help="score file (wide: a row per model, a column per task; or "
+                                 "long: columns model, task, score)")
+    group = parser.add_argument_group("reading the score file")
+    group.add_argument("--model-factors", metavar="F.csv",
+                       help="model factors: first column the model name, one column per factor")
+    group.add_argument("--task-factors", metavar="T.csv",
+                       help="task factors: first column the task name, one column per factor")
+    group.add_argument("--transpose", action="store_true",
+                       help="the wide score file has a row per task and a column per model")
+    group.add_argument("--transpose-task-factors", action="store_true",
+                       help="the task-factor file has a row per factor and a column per task")
+    group.add_argument("--layout", choices=("auto", "wide", "long"), default="auto",
+                       help="auto (default): long if the header has model, task and score "
+                            "columns, else wide")
+    group.add_argument("--score-range", type=score_range, metavar="LOWER:UPPER",
+                       help="declared range of every score, e.g. 0:100 (default: 0:1 or 0:100 "
+                            "if all scores fit, else unbounded)")
+    group.add_argument("--lower-is-better", action="append", default=[], metavar="TASK",
+                       help="a task whose score is better when lower (repeatable)")
+    group.add_argument("--factor-kind", type=factor_kind, action="append", default=[],
+                       metavar="FACTOR=KIND",
+                       help=f"impose a factor's kind ({', '.join(FACTOR_KINDS)}); repeatable")
+
+
+def read_table(args, on_empty="warn"):
+    """Build the ScoreMatrix the options describe."""
+    if getattr(args, "dataset", None):
+        return datasets.load(args.dataset)
+    return ScoreMatrix.from_csv(
+        args.scores, layout=args.layout, transpose=args.transpose,
+        model_factors=args.model_factors, task_factors=args.task_factors,
+        transpose_task_factors=args.transpose_task_factors,
+        score_range=args.score_range, lower_is_better=args.lower_is_better,
+        factor_kinds=dict(args.factor_kind), on_empty=on_empty,
+    )
+
+
+def add_json_argument(parser):
+    parser.add_argument("--json", action="store_true",
+                        help="print JSON instead of text (see docs/formats.md)")
+
+
+def print_json(data):
+    json.dump(data, sys.stdout, indent=2, ensure_ascii=False)
+    sys.stdout.write("\n")

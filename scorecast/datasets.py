@@ -1,0 +1,261 @@
+"""The published score tables: download on first use, check, cache, load.
+
+Three datasets come from the files released with the Collaborative Performance
+Prediction paper (pinned to one commit of their public repository):
+
+``cpp-llm``
+    72 models x 29 tasks (878 observed scores, 0-100) collected from papers,
+    technical reports, model cards and leaderboards, with 13 model factors and
+    4 task factors.
+``helm-core``
+    The 16 core scenarios of the HELM Classic leaderboard x the 85 models that
+    have a score on at least one of them (scores 0-1).
+``helm-classic``
+    All 56 HELM Classic metrics x 88 models, with the bits-per-byte metrics
+    marked lower-is-better and each metric's own score range.
+
+Files are kept in the data directory: ``$SCORECAST_DATA`` if set, else a per-user
+cache directory. Each file lives at ``<data directory>/cpp-llm/<file name>`` and
+is checked against its sha256 before use. ``$SCORECAST_DATA_URL`` replaces the
+download address (a mirror; ``file://`` addresses work too).
+"""
+
+import os
+import re
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlparse
+from urllib.request import url2pathname
+
+import pooch
+
+from .errors import DatasetError, quote_names
+from .readers import read_factor_csv, read_scores_csv
+from .table import ScoreMatrix
+
+__all__ = ["load", "fetch", "list_datasets", "describe", "data_dir", "is_cached"]
+
+SOURCE_COMMIT = "4c4319a36d38a8eff086559c1a0c751570e6740f"
+SOURCE_URL = f"https://raw.githubusercontent.com/Don-Joey/CPP_LLM/{SOURCE_COMMIT}/data/"
+FOLDER = "cpp-llm"
+SHA256 = {
+    "crowdsource_performance.csv":
+        "cc8398bd025e4bbb498c2650a9f5f9f4a44299627c20055da757d3a43c415e1d",
+    "model_feature.csv": "998da96e13e84e96759ee92805d7102b8eb6186cc750e433b055a87c407bf3d7",
+    "benchmark_feature.csv": "da7f5cee65195ecdd4de6efaefc3fda9d2971df8f1839e3f2bdca8133b764797",
+    "helm_core.csv": "cf1abd1380309922a8b301e057bfd25c64a4f54ca807dc4c256f82c865d95ac4",
+}
+
+# The factor file names three Luminous models without the size the score file gives.
+_LUMINOUS_NAMES = {
+    "Luminous Base": "Luminous Base-13B",
+    "Luminous Extended": "Luminous Extended-30B",
+    "Luminous Supreme": "Luminous Supreme-70B",
+}
+_HELM_CORE_TASKS = 16
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """A published dataset: its name, a one-line description and its files."""
+
+    name: str
+    description: str
+    files: tuple
+
+
+def data_dir():
+    """Return the data directory: ``$SCORECAST_DATA``, else a per-user cache directory.
+
+    Returns
+    -------
+    pathlib.Path
+    """
+    configured = os.environ.get("SCORECAST_DATA")
+    return Path(configured).expanduser() if configured else Path(pooch.os_cache("scorecast"))
+
+
+def _source_url():
+    url = os.environ.get("SCORECAST_DATA_URL") or SOURCE_URL
+    return url if url.endswith("/") else url + "/"
+
+
+def _copy_or_download(url, output_file, pooch_obj, check_only=False):
+    """Pooch downloader that also serves ``file://`` addresses (local mirrors)."""
+    if url.startswith("file:"):
+        source = Path(url2pathname(urlparse(url).path))
+        if check_only:
+            return source.is_file()
+        with open(source, "rb") as src, open(output_file, "wb") as dst:
+            dst.write(src.read())
+        return None
+    downloader = pooch.HTTPDownloader(progressbar=sys.stderr.isatty(), timeout=60)
+    return downloader(url, output_file, pooch_obj, check_only=check_only)
+
+
+def _fetch_file(filename):
+    target = data_dir() / FOLDER / filename
+    url = _source_url() + filename
+    try:
+        path = pooch.retrieve(url, known_hash=f"sha256:{SHA256[filename]}", fname=filename,
+                              path=target.parent, downloader=_copy_or_download)
+    except Exception as exc:  # any transport or checksum failure ends the same way
+        reason = _reason(exc)
+        if "hash" in reason.lower():
+            raise DatasetError(
+                f"{filename} from {url} does not match its published sha256 "
+                f"{SHA256[filename]}; the source may have changed or the download was cut"
+            ) from None
+        state = ("is not the published file (sha256 differs)" if target.exists()
+                 else "is not in the data directory")
+        raise DatasetError(
+            f"{filename} {state} and could not be downloaded from {url} ({reason}); "
+            f"place the file at {target}, or point SCORECAST_DATA at a folder holding "
+            f"{FOLDER}/{filename}"
+        ) from None
+    return Path(path)
+
+
+def _reason(exc):
+    """A short reason for a failed download (the transport's own messages run long)."""
+    name = type(exc).__name__
+    if name in ("ConnectionError", "Timeout", "ConnectTimeout", "ReadTimeout"):
+        return "no network connection to the source"
+    if isinstance(exc, FileNotFoundError):
+        return f"no such file: {exc.filename}"
+    lines = str(exc).strip().splitlines()
+    text = re.sub(r"\s+", " ", lines[0]) if lines else name
+    return text if len(text) <= 160 else text[:157] + "..."
+
+
+def _load_cpp_llm(paths):
+    model_factors = read_factor_csv(paths["model_feature.csv"], "model")
+    unmatched = [n for n in _LUMINOUS_NAMES if n not in model_factors.index]
+    if unmatched:
+        raise DatasetError(f"model_feature.csv no longer names {quote_names(unmatched)}")
+    model_factors = model_factors.rename(index=_LUMINOUS_NAMES)
+    task_factors = read_factor_csv(paths["benchmark_feature.csv"], "task", transpose=True)
+    scores, _ = read_scores_csv(paths["crowdsource_performance.csv"])
+    return ScoreMatrix(scores, model_factors=model_factors, task_factors=task_factors,
+                       factor_kinds={"model": {"Finetuning": "boolean"}},
+                       score_range=(0, 100), on_empty="error", name="cpp-llm")
+
+
+def _helm_range(metric):
+    """A HELM metric's score range, from what the metric measures."""
+    if re.search(r"BPB|Density|Compression", metric):
+        return (0, float("inf"))
+    if re.search(r"SummaC|BERTScore", metric):
+        return (-1, 1)
+    if "QAFactEval" in metric:
+        return (0, 5)
+    if re.search(r"HumanEval-(relevance|coherence)", metric):
+        return (1, 5)
+    return (0, 1)
+
+
+def _load_helm(paths, core):
+    scores, _ = read_scores_csv(paths["helm_core.csv"], transpose=True)
+    problems = []
+    if core:
+        scores = scores.iloc[:, :_HELM_CORE_TASKS]
+        unscored = scores.index[scores.isna().all(axis=1)].tolist()
+        scores = scores.drop(index=unscored)
+        problems.append(f"{len(unscored)} HELM model(s) without a core score are not in "
+                        f"helm-core: {quote_names(unscored)}")
+    lower_is_better = [m for m in scores.columns if "BPB" in m]
+    ranges = {m: _helm_range(m) for m in scores.columns}
+    return ScoreMatrix(scores, score_range=ranges, lower_is_better=lower_is_better,
+                       on_empty="error", name="helm-core" if core else "helm-classic",
+                       problems=problems)
+
+
+_DATASETS = {
+    "cpp-llm": (Dataset("cpp-llm", "72 LLMs x 29 tasks (878 scores, 0-100) with 13 model "
+                        "factors and 4 task factors, from the CPP paper",
+                        ("crowdsource_performance.csv", "model_feature.csv",
+                         "benchmark_feature.csv")), _load_cpp_llm),
+    "helm-core": (Dataset("helm-core", "HELM Classic: the 16 core scenarios x the 85 models "
+                          "scored on them (0-1)", ("helm_core.csv",)),
+                  lambda paths: _load_helm(paths, core=True)),
+    "helm-classic": (Dataset("helm-classic", "HELM Classic: all 56 metrics x 88 models, "
+                             "bits-per-byte metrics lower-is-better", ("helm_core.csv",)),
+                     lambda paths: _load_helm(paths, core=False)),
+}
+
+
+def _dataset(name):
+    try:
+        return _DATASETS[name]
+    except KeyError:
+        raise DatasetError(
+            f"unknown dataset {name!r}; the datasets are {quote_names(_DATASETS)}"
+        ) from None
+
+
+def list_datasets():
+    """Return the published datasets.
+
+    Returns
+    -------
+    list of Dataset
+    """
+    return [entry for entry, _ in _DATASETS.values()]
+
+
+def describe(name):
+    """Return the :class:`Dataset` record of `name`."""
+    return _dataset(name)[0]
+
+
+def is_cached(name):
+    """Return True if every file of dataset `name` is in the data directory."""
+    return all((data_dir() / FOLDER / f).is_file() for f in _dataset(name)[0].files)
+
+
+def fetch(name):
+    """Make sure the files of dataset `name` are in the data directory.
+
+    Downloads what is missing, checks every file's sha256.
+
+    Parameters
+    ----------
+    name : str
+        A dataset name (see :func:`list_datasets`).
+
+    Returns
+    -------
+    dict of str to pathlib.Path
+        File name to local path.
+
+    Raises
+    ------
+    DatasetError
+        If the name is unknown, or a file is missing and cannot be downloaded,
+        or does not match its checksum.
+    """
+    record, _ = _dataset(name)
+    return {filename: _fetch_file(filename) for filename in record.files}
+
+
+def load(name):
+    """Load a published dataset as a :class:`~scorecast.ScoreMatrix`.
+
+    Parameters
+    ----------
+    name : {"cpp-llm", "helm-core", "helm-classic"}
+
+    Returns
+    -------
+    ScoreMatrix
+
+    Examples
+    --------
+    >>> from scorecast import datasets
+    >>> table = datasets.load("cpp-llm")   # doctest: +SKIP
+    >>> table.shape, table.n_observed      # doctest: +SKIP
+    ((72, 29), 878)
+    """
+    _, loader = _dataset(name)
+    return loader(fetch(name))

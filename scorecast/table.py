@@ -1,0 +1,361 @@
+"""The score table: scores of models on tasks, with optional model and task factors."""
+
+import warnings
+
+import numpy as np
+import pandas as pd
+
+from .errors import ScorecastWarning, ScoreTableError, quote_names
+from .factors import type_factors
+from .readers import parse_score_frame, read_factor_csv, read_scores_csv
+
+__all__ = ["ScoreMatrix"]
+
+# Ranges tried, in order, when none is declared: the whole table must fit in one.
+_INFERRED_RANGES = ((0.0, 1.0), (0.0, 100.0))
+
+
+class ScoreMatrix:
+    """Scores of models (rows) on tasks (columns), NaN where a model was not evaluated.
+
+    Parameters
+    ----------
+    scores : pandas.DataFrame
+        Models as the index, tasks as the columns. Cells may be numbers, NaN,
+        or text that is a number or one of the missing-value spellings
+        (empty, ``-``, ``NA``, ``N/A``...).
+    model_factors, task_factors : pandas.DataFrame, optional
+        One row per model (task), indexed by name, one column per factor. Every
+        name must be a model (task) of `scores`; models (tasks) without a row
+        have missing factors. Numeric columns become numeric factors, yes/no
+        columns boolean, ISO dates decimal years, everything else categorical.
+    factor_kinds : dict, optional
+        Kinds to impose on some factor columns, overriding the inference:
+        ``{"model": {"family": "categorical"}, "task": {...}}``, or simply
+        ``{"Layers": "categorical"}`` for whichever factor table has that column.
+    score_range : tuple or dict, optional
+        ``(lower, upper)`` for every task, or ``{task: (lower, upper)}``.
+        Undeclared ranges are inferred for the whole table: ``(0, 1)`` if every
+        score lies in it, else ``(0, 100)`` if every score lies in it, else
+        unbounded. Scores outside a declared range are an error.
+    lower_is_better : iterable of str, optional
+        Tasks whose score is better when lower (error rates, perplexity...).
+    on_empty : {"warn", "error"}, default="warn"
+        What to do with models or tasks that have no score: drop them with a
+        :class:`~scorecast.ScorecastWarning` that lists them, or raise.
+    name : str, optional
+        What to call the table in messages and summaries.
+
+    Attributes
+    ----------
+    scores : pandas.DataFrame
+        Float scores, index named ``model``, columns named ``task``.
+    model_factors, task_factors : pandas.DataFrame
+        Aligned with the models (tasks), possibly without columns.
+    model_factor_kinds, task_factor_kinds : dict of str to str
+        The kind of every factor column.
+    task_info : pandas.DataFrame
+        Per task: ``lower``, ``upper``, ``higher_is_better`` and ``range_source``
+        (``declared``, ``inferred`` or ``none``).
+    problems : list of str
+        What was dropped, padded or is suspicious, for the summary.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from scorecast import ScoreMatrix
+    >>> frame = pd.DataFrame({"MMLU": [45.7, None], "GSM8K": [16.0, 45.8]},
+    ...                      index=["LLaMA-2-7B", "Llama-3-8B"])
+    >>> table = ScoreMatrix(frame, score_range=(0, 100))
+    >>> table.shape, table.n_observed
+    ((2, 2), 3)
+    >>> table.to_long().iloc[0].tolist()
+    ['LLaMA-2-7B', 'MMLU', 45.7]
+    """
+
+    def __init__(self, scores, *, model_factors=None, task_factors=None, factor_kinds=None,
+                 score_range=None, lower_is_better=(), on_empty="warn", name=None,
+                 problems=()):
+        if on_empty not in ("warn", "error"):
+            raise ValueError(f"on_empty must be 'warn' or 'error', not {on_empty!r}")
+        if not isinstance(scores, pd.DataFrame):
+            raise TypeError(f"scores must be a pandas DataFrame, not {type(scores).__name__}")
+        self.name = name or "the score table"
+        self.problems = list(problems)
+        scores = _clean_labels(scores, self.name)
+        scores = parse_score_frame(scores, self.name)
+        scores, dropped = self._drop_empty(scores, on_empty)
+        scores.index.name, scores.columns.name = "model", "task"
+        self.scores = scores
+        self.task_info = self._task_info(score_range, lower_is_better)
+        self._check_ranges()
+        model_kinds, task_kinds = _split_kinds(factor_kinds, model_factors, task_factors)
+        self.model_factors, self.model_factor_kinds = self._align_factors(
+            model_factors, "model", model_kinds, dropped)
+        self.task_factors, self.task_factor_kinds = self._align_factors(
+            task_factors, "task", task_kinds, dropped)
+
+    # ------------------------------------------------------------------ building
+    @classmethod
+    def from_csv(cls, path, *, layout="auto", transpose=False, model_factors=None,
+                 task_factors=None, transpose_task_factors=False, **kwargs):
+        """Read a score file and, optionally, factor files.
+
+        Parameters
+        ----------
+        path : str or path-like
+            Wide (first column the model names, header the task names) or long
+            (columns ``model``, ``task``, ``score``) CSV; see
+            :func:`scorecast.readers.read_scores_csv`.
+        layout : {"auto", "wide", "long"}, default="auto"
+        transpose : bool, default=False
+            Read a wide file whose rows are tasks and whose columns are models.
+        model_factors, task_factors : str or path-like, optional
+            Factor files: first column the model (task) name, one column per factor.
+        transpose_task_factors : bool, default=False
+            The task-factor file has one row per factor and one column per task.
+        **kwargs
+            Passed to :class:`ScoreMatrix` (``score_range``, ``lower_is_better``,
+            ``factor_kinds``, ``on_empty``, ``name``).
+
+        Returns
+        -------
+        ScoreMatrix
+        """
+        scores, notes = read_scores_csv(path, layout=layout, transpose=transpose)
+        if model_factors is not None:
+            model_factors = read_factor_csv(model_factors, "model")
+        if task_factors is not None:
+            task_factors = read_factor_csv(task_factors, "task", transpose=transpose_task_factors)
+        kwargs.setdefault("name", str(path))
+        notes = [f"{path}: {note}" for note in notes]
+        return cls(scores, model_factors=model_factors, task_factors=task_factors,
+                   problems=notes, **kwargs)
+
+    @classmethod
+    def from_long(cls, frame, **kwargs):
+        """Build a table from a long DataFrame with columns ``model``, ``task``, ``score``.
+
+        Other columns are ignored. Each (model, task) pair may appear once.
+
+        Parameters
+        ----------
+        frame : pandas.DataFrame
+        **kwargs
+            Passed to :class:`ScoreMatrix`.
+
+        Returns
+        -------
+        ScoreMatrix
+        """
+        missing = [c for c in ("model", "task", "score") if c not in frame.columns]
+        if missing:
+            raise ScoreTableError(f"a long score table needs the columns {quote_names(missing)}")
+        repeated = frame.duplicated(["model", "task"], keep=False)
+        if repeated.any():
+            pairs = frame.loc[repeated, ["model", "task"]].drop_duplicates()
+            shown = [f"{m} on {t}" for m, t in pairs.itertuples(index=False)]
+            raise ScoreTableError(f"a (model, task) pair appears more than once: "
+                                  f"{quote_names(shown, limit=3)}")
+        wide = frame.pivot(index="model", columns="task", values="score")
+        wide = wide.reindex(index=pd.unique(frame["model"]), columns=pd.unique(frame["task"]))
+        return cls(wide, **kwargs)
+
+    def _drop_empty(self, scores, on_empty):
+        observed = scores.notna().to_numpy()
+        empty_models = scores.index[~observed.any(axis=1)].tolist()
+        empty_tasks = scores.columns[~observed.any(axis=0)].tolist()
+        if not (empty_models or empty_tasks):
+            return scores, set()
+        parts = []
+        if empty_models:
+            parts.append(f"{len(empty_models)} model(s) with no score: {quote_names(empty_models)}")
+        if empty_tasks:
+            parts.append(f"{len(empty_tasks)} task(s) with no score: {quote_names(empty_tasks)}")
+        message = f"{self.name}: " + "; ".join(parts)
+        if on_empty == "error":
+            raise ScoreTableError(message + "; remove them or give them scores")
+        warnings.warn(message + " (dropped)", ScorecastWarning, stacklevel=3)
+        self.problems.append(message + " (dropped)")
+        kept = scores.loc[observed.any(axis=1), observed.any(axis=0)]
+        return kept, set(empty_models) | set(empty_tasks)
+
+    def _task_info(self, score_range, lower_is_better):
+        tasks = self.scores.columns
+        lower = pd.Series(np.nan, index=tasks)
+        upper = pd.Series(np.nan, index=tasks)
+        source = pd.Series("none", index=tasks, dtype=object)
+        declared = {}
+        if isinstance(score_range, dict):
+            unknown = [t for t in score_range if t not in tasks]
+            if unknown:
+                raise ScoreTableError(f"score_range names unknown tasks: {quote_names(unknown)}")
+            declared = dict(score_range)
+        elif score_range is not None:
+            declared = {t: score_range for t in tasks}
+        for task, bounds in declared.items():
+            low, high = _parse_range(bounds)
+            lower[task], upper[task], source[task] = low, high, "declared"
+        rest = [t for t in tasks if t not in declared]
+        if rest:
+            values = self.scores[rest].to_numpy()
+            values = values[~np.isnan(values)]
+            for low, high in _INFERRED_RANGES:
+                if values.size and values.min() >= low and values.max() <= high:
+                    lower[rest], upper[rest], source[rest] = low, high, "inferred"
+                    break
+            else:
+                lower[rest], upper[rest] = -np.inf, np.inf
+        worse = list(lower_is_better or ())
+        unknown = [t for t in worse if t not in tasks]
+        if unknown:
+            raise ScoreTableError(f"lower_is_better names unknown tasks: {quote_names(unknown)}")
+        higher = pd.Series(True, index=tasks)
+        higher[worse] = False
+        info = pd.DataFrame({"lower": lower, "upper": upper, "higher_is_better": higher,
+                             "range_source": source})
+        info.index.name = "task"
+        return info
+
+    def _check_ranges(self):
+        values = self.scores.to_numpy()
+        low = self.task_info["lower"].to_numpy()
+        high = self.task_info["upper"].to_numpy()
+        with np.errstate(invalid="ignore"):
+            outside = (values < low) | (values > high)
+        if outside.any():
+            i, j = np.argwhere(outside)[0]
+            more = f" ({outside.sum() - 1} more scores are outside their range)" \
+                if outside.sum() > 1 else ""
+            raise ScoreTableError(
+                f"{self.name}: score {values[i, j]:g} for model {self.scores.index[i]!r} on "
+                f"task {self.scores.columns[j]!r} is outside the declared range "
+                f"{low[j]:g} to {high[j]:g}{more}"
+            )
+
+    def _align_factors(self, frame, what, kinds, dropped):
+        names = self.scores.index if what == "model" else self.scores.columns
+        if frame is None:
+            return pd.DataFrame(index=names), {}
+        if not isinstance(frame, pd.DataFrame):
+            raise TypeError(f"{what}_factors must be a pandas DataFrame")
+        source = f"{what} factors"
+        frame = _clean_labels(frame, source, rows=what, columns="factor")
+        unknown = [n for n in frame.index if n not in names and n not in dropped]
+        if unknown:
+            hints = _close_matches(unknown, names)
+            raise ScoreTableError(
+                f"{source}: {len(unknown)} {what} name(s) not in the scores: "
+                f"{quote_names(unknown)}{hints}"
+            )
+        typed, found, notes = type_factors(frame.loc[frame.index.isin(names)], kinds, what, source)
+        self.problems.extend(notes)
+        typed = typed.reindex(names)
+        typed.index.name = what
+        uncovered = [n for n in names if n not in frame.index]
+        if uncovered:
+            self.problems.append(
+                f"{len(uncovered)} {what}(s) have no row in the {what}-factor table: "
+                f"{quote_names(uncovered)}"
+            )
+        return typed, found
+
+    # ------------------------------------------------------------------ views
+    @property
+    def models(self):
+        """pandas.Index: the model names, in table order."""
+        return self.scores.index
+
+    @property
+    def tasks(self):
+        """pandas.Index: the task names, in table order."""
+        return self.scores.columns
+
+    @property
+    def shape(self):
+        """(n_models, n_tasks)."""
+        return self.scores.shape
+
+    @property
+    def observed(self):
+        """numpy.ndarray of bool: True where a score is present."""
+        return self.scores.notna().to_numpy()
+
+    @property
+    def n_observed(self):
+        """int: number of observed scores."""
+        return int(self.observed.sum())
+
+    @property
+    def density(self):
+        """float: share of cells that are observed."""
+        return self.n_observed / max(1, self.scores.size)
+
+    def to_wide(self):
+        """Return the scores as a models x tasks DataFrame (a copy)."""
+        return self.scores.copy()
+
+    def to_long(self):
+        """Return the observed scores as a DataFrame with columns model, task, score.
+
+        Rows follow the table order: model by model, task by task.
+        """
+        long = self.scores.stack(future_stack=True).dropna().reset_index()
+        long.columns = ["model", "task", "score"]
+        return long
+
+    def __repr__(self):
+        return (f"ScoreMatrix({self.name!r}: {self.shape[0]} models x {self.shape[1]} tasks, "
+                f"{self.n_observed} observed)")
+
+
+def _clean_labels(frame, source, rows="model", columns="task"):
+    """Strip labels, turn them into text, and refuse empty or duplicate names."""
+    frame = frame.copy()
+    frame.index = pd.Index([str(n).strip() for n in frame.index])
+    frame.columns = pd.Index([str(n).strip() for n in frame.columns])
+    for axis, kind in ((frame.index, rows), (frame.columns, columns)):
+        if (axis == "").any():
+            raise ScoreTableError(f"{source}: a {kind} with an empty name")
+        repeated = axis[axis.duplicated()].unique().tolist()
+        if repeated:
+            raise ScoreTableError(f"{source}: duplicate {kind} names: {quote_names(repeated)}")
+    return frame
+
+
+def _split_kinds(kinds, model_factors, task_factors):
+    """Split factor-kind overrides into those for model factors and those for task factors."""
+    kinds = dict(kinds or {})
+    if set(kinds) <= {"model", "task"} and all(isinstance(v, dict) for v in kinds.values()):
+        return kinds.get("model", {}), kinds.get("task", {})
+    columns = {
+        what: [str(c).strip() for c in frame.columns] if frame is not None else []
+        for what, frame in (("model", model_factors), ("task", task_factors))
+    }
+    unknown = [n for n in kinds if n not in columns["model"] and n not in columns["task"]]
+    if unknown:
+        raise ScoreTableError(f"no model or task factor named {quote_names(unknown)}")
+    return ({n: k for n, k in kinds.items() if n in columns["model"]},
+            {n: k for n, k in kinds.items() if n in columns["task"]})
+
+
+def _close_matches(unknown, names):
+    import difflib
+
+    hints = []
+    for name in unknown[:3]:
+        match = difflib.get_close_matches(name, list(names), n=1, cutoff=0.6)
+        if match:
+            hints.append(f"{name!r} -> {match[0]!r}?")
+    return f" (close: {', '.join(hints)})" if hints else ""
+
+
+def _parse_range(bounds):
+    try:
+        low, high = (float(b) for b in bounds)
+    except (TypeError, ValueError):
+        raise ScoreTableError(f"a score range is two numbers (lower, upper), not {bounds!r}") \
+            from None
+    if not low < high:
+        raise ScoreTableError(f"score range {low:g} to {high:g}: lower must be below upper")
+    return low, high
