@@ -50,7 +50,7 @@ def _as_decimal_years(values):
         return None
     dates = pd.to_datetime([t.replace("/", "-") for t in texts], format="mixed")
     days = np.where(dates.is_leap_year, 366.0, 365.0)
-    return list(dates.year + (dates.dayofyear - 1) / days)
+    return list(dates.year + (dates.day_of_year - 1) / days)
 
 
 _CONVERTERS = {"numeric": _as_numbers, "boolean": _as_booleans, "date": _as_decimal_years}
