@@ -27,8 +27,8 @@ __all__ = ["FACTOR_KINDS", "type_factors"]
 
 FACTOR_KINDS = ("numeric", "boolean", "date", "categorical")
 
-_TRUE = {"yes", "y", "true"}
-_FALSE = {"no", "n", "false"}
+_TRUE = {"yes", "y", "true", "1", "1.0"}
+_FALSE = {"no", "n", "false", "0", "0.0"}
 _DATE = re.compile(r"^\d{4}[-/](0?[1-9]|1[0-2])([-/](0?[1-9]|[12]\d|3[01]))?$")
 
 

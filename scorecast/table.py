@@ -1,5 +1,6 @@
 """The score table: scores of models on tasks, with optional model and task factors."""
 
+import copy
 import warnings
 
 import numpy as np
@@ -40,9 +41,10 @@ class ScoreMatrix:
         unbounded. Scores outside a declared range are an error.
     lower_is_better : iterable of str, optional
         Tasks whose score is better when lower (error rates, perplexity...).
-    on_empty : {"warn", "error"}, default="warn"
+    on_empty : {"warn", "error", "keep"}, default="warn"
         What to do with models or tasks that have no score: drop them with a
-        :class:`~scorecast.ScorecastWarning` that lists them, or raise.
+        :class:`~scorecast.ScorecastWarning` that lists them, raise, or keep
+        them (to be predicted from their factors alone).
     name : str, optional
         What to call the table in messages and summaries.
 
@@ -76,8 +78,8 @@ class ScoreMatrix:
     def __init__(self, scores, *, model_factors=None, task_factors=None, factor_kinds=None,
                  score_range=None, lower_is_better=(), on_empty="warn", name=None,
                  problems=()):
-        if on_empty not in ("warn", "error"):
-            raise ValueError(f"on_empty must be 'warn' or 'error', not {on_empty!r}")
+        if on_empty not in ("warn", "error", "keep"):
+            raise ValueError(f"on_empty must be 'warn', 'error' or 'keep', not {on_empty!r}")
         if not isinstance(scores, pd.DataFrame):
             raise TypeError(f"scores must be a pandas DataFrame, not {type(scores).__name__}")
         self.name = name or "the score table"
@@ -165,7 +167,7 @@ class ScoreMatrix:
         observed = scores.notna().to_numpy()
         empty_models = scores.index[~observed.any(axis=1)].tolist()
         empty_tasks = scores.columns[~observed.any(axis=0)].tolist()
-        if not (empty_models or empty_tasks):
+        if not (empty_models or empty_tasks) or on_empty == "keep":
             return scores, set()
         parts = []
         if empty_models:
@@ -303,6 +305,55 @@ class ScoreMatrix:
         long = self.scores.stack(future_stack=True).dropna().reset_index()
         long.columns = ["model", "task", "score"]
         return long
+
+    def with_scores(self, scores):
+        """Return a copy with other scores for the same models and tasks.
+
+        Factors, task metadata and problems are kept; the scores are not
+        validated again (this is how held-out cells are hidden).
+
+        Parameters
+        ----------
+        scores : array-like of shape (n_models, n_tasks)
+            NaN where a score is to be missing.
+
+        Returns
+        -------
+        ScoreMatrix
+        """
+        values = np.asarray(scores, dtype=float)
+        if values.shape != self.shape:
+            raise ValueError(f"scores of shape {values.shape} for a table of shape {self.shape}")
+        table = copy.copy(self)
+        table.scores = pd.DataFrame(values, index=self.models, columns=self.tasks)
+        table.problems = list(self.problems)
+        return table
+
+    def subset(self, models=None, tasks=None):
+        """Return the table restricted to some models and tasks (in the order given).
+
+        Parameters
+        ----------
+        models, tasks : sequence of str, optional
+            Default: all of them.
+
+        Returns
+        -------
+        ScoreMatrix
+        """
+        models = self.models if models is None else pd.Index(models)
+        tasks = self.tasks if tasks is None else pd.Index(tasks)
+        for names, known, what in ((models, self.models, "model"), (tasks, self.tasks, "task")):
+            unknown = names[~names.isin(known)].tolist()
+            if unknown:
+                raise ScoreTableError(f"unknown {what}(s): {quote_names(unknown)}")
+        table = copy.copy(self)
+        table.scores = self.scores.loc[models, tasks]
+        table.model_factors = self.model_factors.loc[models]
+        table.task_factors = self.task_factors.loc[tasks]
+        table.task_info = self.task_info.loc[tasks]
+        table.problems = list(self.problems)
+        return table
 
     def __repr__(self):
         return (f"ScoreMatrix({self.name!r}: {self.shape[0]} models x {self.shape[1]} tasks, "

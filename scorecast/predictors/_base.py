@@ -1,0 +1,386 @@
+"""The estimator contract shared by every predictor.
+
+A predictor is fitted on a :class:`~scorecast.ScoreMatrix` and then predicts
+any cell: a fitted model on a fitted task, a new model known by a few scores
+and/or its factors, or a new task likewise. Subclasses learn in a target space
+(see :mod:`scorecast.targets`) and implement only the estimate:
+
+``_fit(inputs)``
+    learn from the target-space matrix and the encoded factors;
+``_predict_full()``
+    target-space predictions for every fitted model on every fitted task;
+``_fold_in_model(y, numeric, codes)`` / ``_fold_in_task(...)``
+    target-space predictions for a new model (task) from its known values
+    (NaN elsewhere) and its encoded factors, or None when the method cannot.
+
+The base class owns the public methods, the mapping back to scores, and the
+fallbacks: when a cell cannot be predicted, the answer is a task mean (or the
+mean of all scores) flagged as a fallback with its reason, never a NaN.
+"""
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from sklearn.base import BaseEstimator
+
+from .. import persistence
+from .._cells import parse_number
+from ..errors import ScorecastError, ScoreTableError, quote_names
+from ..table import ScoreMatrix
+from ..targets import TargetSpace
+from ._design import FactorEncoder
+
+DETAIL_COLUMNS = ["score", "observed", "fallback", "reason"]
+
+
+@dataclass
+class Inputs:
+    """What `_fit` receives: the target-space matrix and the encoded factors."""
+
+    Y: np.ndarray
+    mask: np.ndarray
+    model_numeric: np.ndarray
+    model_codes: np.ndarray
+    task_numeric: np.ndarray
+    task_codes: np.ndarray
+    table: ScoreMatrix
+    rng: np.random.Generator
+
+
+def as_score_matrix(table):
+    """Accept a ScoreMatrix or a models x tasks DataFrame."""
+    if isinstance(table, ScoreMatrix):
+        return table
+    if isinstance(table, pd.DataFrame):
+        return ScoreMatrix(table)
+    raise TypeError(f"expected a ScoreMatrix or a DataFrame, not {type(table).__name__}")
+
+
+def _as_names(values):
+    if isinstance(values, str):
+        return [values]
+    return [str(v) for v in values]
+
+
+class ScorePredictor(BaseEstimator):
+    """Base class of scorecast's predictors (see the module documentation)."""
+
+    #: whether model and task factors inform the predictions
+    uses_factors = False
+    #: the name under which the method is registered (set by ``register``)
+    method_name = None
+
+    # ------------------------------------------------------------------ fitting
+    def fit(self, table):
+        """Learn from the observed scores of `table`.
+
+        Parameters
+        ----------
+        table : ScoreMatrix or pandas.DataFrame
+            Models x tasks, NaN where not evaluated; factors are used by the
+            methods that take them.
+
+        Returns
+        -------
+        self
+        """
+        table = as_score_matrix(table)
+        raw = table.scores.to_numpy(dtype=float)
+        if not np.isfinite(raw).any():
+            raise ScoreTableError(f"{table.name}: no observed score to learn from")
+        self.models_ = pd.Index(table.models)
+        self.tasks_ = pd.Index(table.tasks)
+        self.task_info_ = table.task_info.copy()
+        self.train_scores_ = raw
+        self.target_ = TargetSpace(getattr(self, "target", "task")).fit(
+            raw, table.task_info["lower"].to_numpy(), table.task_info["upper"].to_numpy())
+        Y = self.target_.transform(raw)
+        n_models, n_tasks = raw.shape
+        empty = (np.zeros((n_models, 0)), np.zeros((n_models, 0), np.int64),
+                 np.zeros((n_tasks, 0)), np.zeros((n_tasks, 0), np.int64))
+        if self.uses_factors:
+            self.model_encoder_ = FactorEncoder().fit(table.model_factors,
+                                                      table.model_factor_kinds)
+            self.task_encoder_ = FactorEncoder().fit(table.task_factors, table.task_factor_kinds)
+            encoded = (*self.model_encoder_.transform(table.model_factors),
+                       *self.task_encoder_.transform(table.task_factors))
+        else:
+            encoded = empty
+        rng = np.random.default_rng(getattr(self, "random_state", None))
+        self._fit(Inputs(Y, ~np.isnan(Y), *encoded, table, rng))
+        return self
+
+    def _fit(self, inputs):
+        raise NotImplementedError
+
+    def _predict_full(self):
+        raise NotImplementedError
+
+    def _fold_in_model(self, y, numeric, codes):
+        """Default: shift each task's level by the model's mean offset on its known tasks."""
+        known = ~np.isnan(y)
+        if not known.any():
+            return None
+        level = self._predict_full().mean(axis=0)
+        return level + np.mean(y[known] - level[known])
+
+    def _fold_in_task(self, y, numeric, codes):
+        """Default: each model's usual level, shifted to match the known scores."""
+        known = ~np.isnan(y)
+        if not known.any():
+            return None
+        level = self._predict_full().mean(axis=1)
+        return level + np.mean(y[known] - level[known])
+
+    def _check_fitted(self):
+        if not hasattr(self, "target_"):
+            raise ScorecastError(f"this {type(self).__name__} is not fitted yet; call fit first")
+
+    # ------------------------------------------------------------------ fitted cells
+    def complete(self, keep_observed=True, values="score"):
+        """Every fitted model's predicted score on every fitted task.
+
+        Parameters
+        ----------
+        keep_observed : bool, default=True
+            Observed cells keep their observed score; False gives the model's
+            own estimate there too.
+        values : {"score", "target"}, default="score"
+            Scores clipped to each task's range, or the values in the target
+            space the method learns in (ranks in [0, 1] for ``target="rank"``).
+
+        Returns
+        -------
+        pandas.DataFrame
+            Models x tasks, no NaN.
+        """
+        self._check_fitted()
+        full = self._predict_full()
+        if values == "target":
+            out = full
+            if keep_observed:
+                observed = self.target_.transform(self.train_scores_)
+                out = np.where(np.isnan(observed), full, observed)
+        elif values == "score":
+            out = self.target_.inverse(full)
+            if keep_observed:
+                out = np.where(np.isnan(self.train_scores_), out, self.train_scores_)
+        else:
+            raise ValueError(f"values must be 'score' or 'target', not {values!r}")
+        return pd.DataFrame(out, index=self.models_.copy(), columns=self.tasks_.copy())
+
+    def predict(self, models, tasks):
+        """Predicted scores of (model, task) pairs.
+
+        Parameters
+        ----------
+        models, tasks : str or sequence of str
+            Equal-length sequences of names, or one name to pair with every
+            name of the other. Unknown names get an explicit fallback (see
+            :meth:`predict_details`).
+
+        Returns
+        -------
+        ndarray of float
+        """
+        return self.predict_details(models, tasks)["score"].to_numpy()
+
+    def predict_details(self, models, tasks):
+        """Predicted scores with, for each pair, whether it was observed and any fallback.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Columns ``model``, ``task``, ``score`` (the model's estimate, also
+            for observed cells), ``observed`` (bool), ``fallback`` (bool: the
+            method could not predict the cell) and ``reason`` (why, else "").
+        """
+        self._check_fitted()
+        models, tasks = _as_names(models), _as_names(tasks)
+        if len(models) == 1 and len(tasks) > 1:
+            models = models * len(tasks)
+        if len(tasks) == 1 and len(models) > 1:
+            tasks = tasks * len(models)
+        if len(models) != len(tasks):
+            raise ValueError(f"{len(models)} models but {len(tasks)} tasks")
+        i = self.models_.get_indexer(models)
+        j = self.tasks_.get_indexer(tasks)
+        scores = np.empty(len(models))
+        both = (i >= 0) & (j >= 0)
+        full = self.target_.inverse(self._predict_full())
+        scores[both] = full[i[both], j[both]]
+        fallback, reason = ~both, np.full(len(models), "", dtype=object)
+        task_mean, overall = self._fallback_levels()
+        for k in np.flatnonzero(~both):
+            if j[k] >= 0:
+                scores[k] = task_mean[j[k]]
+                reason[k] = f"unknown model {models[k]!r}: task mean"
+            else:
+                scores[k] = overall
+                what = f"unknown task {tasks[k]!r}" if i[k] >= 0 else \
+                    f"unknown model {models[k]!r} and task {tasks[k]!r}"
+                reason[k] = f"{what}: mean of all scores"
+        observed = np.zeros(len(models), dtype=bool)
+        observed[both] = ~np.isnan(self.train_scores_[i[both], j[both]])
+        return pd.DataFrame({"model": models, "task": tasks, "score": scores,
+                             "observed": observed, "fallback": fallback, "reason": reason})
+
+    def _fallback_levels(self):
+        with np.errstate(invalid="ignore"):
+            task_mean = np.nanmean(self.train_scores_, axis=0)
+        return task_mean, float(np.nanmean(self.train_scores_))
+
+    # ------------------------------------------------------------------ fold-in
+    def _parse_known(self, known, names, what):
+        known = dict(known or {})
+        unknown = [n for n in known if n not in names]
+        if unknown:
+            hint = "; a new task's known scores are given for fitted models" if what == "model" \
+                else ""
+            raise ScoreTableError(f"unknown {what}(s) {quote_names(unknown)}{hint}")
+        values = np.full(len(names), np.nan)
+        for name, value in known.items():
+            try:
+                values[names.get_loc(name)] = parse_number(value)
+            except ValueError:
+                raise ScoreTableError(f"known score of {what} {name!r} is not a number: "
+                                      f"{value!r}") from None
+        return values
+
+    def _encode_new(self, factors, what):
+        if not factors:
+            return None
+        encoder = getattr(self, f"{what}_encoder_", None)
+        if encoder is None:
+            return None
+        return tuple(a[0] for a in encoder.transform(encoder.frame_from_values(factors, what)))
+
+    def predict_new_model(self, known=None, factors=None):
+        """Predict a model that is not in the fitted table, on every fitted task.
+
+        Nothing is refitted: the method folds the model in from its known
+        scores and, for factor-aware methods, its factors.
+
+        Parameters
+        ----------
+        known : dict of str to float, optional
+            Known scores of the new model, by task name.
+        factors : dict of str to object, optional
+            The new model's factors, by factor name (text is parsed).
+
+        Returns
+        -------
+        pandas.DataFrame
+            Indexed by task: ``score``, ``observed``, ``fallback``, ``reason``.
+        """
+        self._check_fitted()
+        raw = self._parse_known(known, self.tasks_, "task")
+        self._check_range(raw, self.task_info_["lower"].to_numpy(),
+                          self.task_info_["upper"].to_numpy(), self.tasks_, "task")
+        model_params = self.target_.model_params(raw[None, :])
+        y = self.target_.transform(raw[None, :], models=model_params)[0]
+        encoded = self._encode_new(factors, "model")
+        prediction = None
+        if (~np.isnan(raw)).any() or (encoded is not None and self.uses_factors):
+            encoded = encoded or self._no_factors("model")
+            prediction = self._fold_in_model(y, *encoded)
+        if prediction is None:
+            task_mean, _ = self._fallback_levels()
+            scores = task_mean
+            reason = self._fallback_reason(known, factors, "model", "task mean")
+        else:
+            scores = self.target_.inverse(prediction[None, :], models=model_params)[0]
+            reason = ""
+        return self._new_frame(scores, raw, self.tasks_, "task", reason)
+
+    def predict_new_task(self, known=None, factors=None, score_range=None):
+        """Predict a task that is not in the fitted table, for every fitted model.
+
+        Parameters
+        ----------
+        known : dict of str to float, optional
+            Known scores on the new task, by model name.
+        factors : dict of str to object, optional
+            The new task's factors, by factor name.
+        score_range : (float, float), optional
+            The new task's score range; default: the range shared by every
+            fitted task, else unbounded.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Indexed by model: ``score``, ``observed``, ``fallback``, ``reason``.
+        """
+        self._check_fitted()
+        raw = self._parse_known(known, self.models_, "model")
+        if score_range is None:
+            lows, highs = self.task_info_["lower"].unique(), self.task_info_["upper"].unique()
+            score_range = (lows[0], highs[0]) if len(lows) == len(highs) == 1 \
+                else (-np.inf, np.inf)
+        low, high = score_range
+        self._check_range(raw, low, high, self.models_, "model")
+        full = self._predict_full()
+        level = full.mean(axis=1)
+        params = self.target_.task_params(raw, level, low, high)
+        model_params, _ = self.target_.take()
+        y = self.target_.transform(raw[:, None], models=model_params, tasks=params)[:, 0]
+        encoded = self._encode_new(factors, "task")
+        prediction = None
+        if (~np.isnan(raw)).any() or (encoded is not None and self.uses_factors):
+            if self.target_.kind == "rank" and (~np.isnan(raw)).sum() < 2:
+                prediction = None
+            else:
+                encoded = encoded or self._no_factors("task")
+                prediction = self._fold_in_task(y, *encoded)
+        if prediction is None:
+            _, overall = self._fallback_levels()
+            scores = np.full(len(self.models_), overall)
+            reason = self._fallback_reason(known, factors, "task", "mean of all scores")
+        else:
+            scores = self.target_.inverse(prediction[:, None], models=model_params,
+                                          tasks=params)[:, 0]
+            reason = ""
+        return self._new_frame(scores, raw, self.models_, "model", reason)
+
+    def _no_factors(self, what):
+        encoder = getattr(self, f"{what}_encoder_", None)
+        if encoder is None:
+            return np.zeros(0), np.zeros(0, np.int64)
+        numeric, codes = encoder.transform(pd.DataFrame(index=[0]))
+        return numeric[0], codes[0]
+
+    def _fallback_reason(self, known, factors, what, used):
+        if known or factors:
+            if self.target_.kind == "rank" and what == "task":
+                return f"fewer than 2 known scores for a rank target: {used}"
+            return f"method {self.method_name!r} does not use factors and no score is known: " \
+                   f"{used}"
+        return f"no known score and no factors: {used}"
+
+    @staticmethod
+    def _check_range(raw, low, high, names, what):
+        with np.errstate(invalid="ignore"):
+            outside = (raw < low) | (raw > high)
+        if outside.any():
+            k = int(np.flatnonzero(outside)[0])
+            lo, hi = np.broadcast_to(low, raw.shape)[k], np.broadcast_to(high, raw.shape)[k]
+            raise ScoreTableError(f"known score {raw[k]:g} for {what} {names[k]!r} is outside "
+                                  f"the range {lo:g} to {hi:g}")
+
+    @staticmethod
+    def _new_frame(scores, raw, index, what, reason):
+        observed = ~np.isnan(raw)
+        fallback = bool(reason)
+        frame = pd.DataFrame({
+            "score": np.where(observed, raw, scores), "observed": observed,
+            "fallback": np.where(observed, False, fallback),
+            "reason": np.where(observed, "", reason).astype(object)},
+            index=pd.Index(index, name=what))
+        return frame
+
+    # ------------------------------------------------------------------ persistence
+    def save(self, path):
+        """Save the fitted predictor to `path` (see :mod:`scorecast.persistence`)."""
+        self._check_fitted()
+        persistence.save(self, path)
