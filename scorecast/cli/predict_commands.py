@@ -1,0 +1,228 @@
+"""``scorecast complete``, ``scorecast predict`` and ``scorecast methods``."""
+
+import argparse
+import re
+import sys
+
+import numpy as np
+
+from ..errors import ScorecastError
+from ..predictors import describe_methods, make_predictor
+from ._options import add_table_arguments, read_table
+
+DEFAULT_METHOD = "auto"
+# Six significant digits: more than any benchmark reports, far fewer than float noise.
+FLOAT_FORMAT = "%.6g"
+
+
+def key_value(text):
+    """Parse ``NAME=VALUE`` (the value may itself contain ``=``... but not the name)."""
+    name, sep, value = text.partition("=")
+    if not sep or not name.strip():
+        raise argparse.ArgumentTypeError(f"expected NAME=VALUE, got {text!r}")
+    return name.strip(), value.strip()
+
+
+def key_values(text):
+    """Parse ``A=1,B=2`` (a comma starts a new pair only when ``NAME=`` follows it)."""
+    return [key_value(part) for part in re.split(r",(?=[^,=]+=)", text) if part.strip()]
+
+
+def _param_value(text):
+    for convert in (int, float):
+        try:
+            return convert(text)
+        except ValueError:
+            pass
+    lowered = text.lower()
+    if lowered in ("true", "false"):
+        return lowered == "true"
+    if lowered in ("none", "null"):
+        return None
+    return text
+
+
+def add_method_arguments(parser):
+    group = parser.add_argument_group("prediction method")
+    group.add_argument("--method", default=DEFAULT_METHOD, metavar="NAME",
+                       help=f"prediction method (default: {DEFAULT_METHOD}; "
+                            "'scorecast methods' lists them)")
+    group.add_argument("--param", type=key_value, action="append", default=[],
+                       metavar="NAME=VALUE",
+                       help="a parameter of the method, e.g. --param rank=2 (repeatable)")
+    group.add_argument("--seed", type=int, default=0, help="random seed (default: 0)")
+
+
+def build_predictor(args):
+    """The predictor the options ask for."""
+    predictor = make_predictor(args.method)
+    params = predictor.get_params()
+    unknown = [name for name, _ in args.param if name not in params]
+    if unknown:
+        raise ScorecastError(f"method {args.method!r} has no parameter {unknown[0]!r}; its "
+                             f"parameters are {', '.join(sorted(params))}")
+    predictor.set_params(**{name: _param_value(value) for name, value in args.param})
+    if "random_state" in params:
+        predictor.set_params(random_state=args.seed)
+    if "verbose" in params:
+        predictor.set_params(verbose=True)
+    return predictor
+
+
+def add_commands(commands):
+    """Register the prediction commands on the top-level sub-parsers."""
+    complete = commands.add_parser(
+        "complete", help="fill every missing score of a table",
+        description="Predict every missing score of a score table and write the completed "
+                    "table: wide (same model and task order as the input, first column the "
+                    "model names) or, with --long, one row per cell with columns model, task, "
+                    "score, observed.")
+    add_table_arguments(complete, dataset=True)
+    add_method_arguments(complete)
+    out = complete.add_argument_group("output")
+    out.add_argument("-o", "--output", metavar="OUT.csv", default="-",
+                     help="where to write the completed table (default: standard output)")
+    out.add_argument("--long", action="store_true",
+                     help="write columns model, task, score, observed instead of a wide table")
+    out.add_argument("--save-predictor", metavar="FILE",
+                     help="also save the fitted predictor (reload with "
+                          "scorecast.load_predictor)")
+    complete.set_defaults(func=run_complete)
+
+    predict = commands.add_parser(
+        "predict", help="predict one model (or task), known or new",
+        description="Predict one model's score on every task (or every model's score on one "
+                    "task). The model may be in the table (--model) or new (--new-model, known "
+                    "by a few scores and/or its factors); likewise tasks.")
+    add_table_arguments(predict, dataset=True)
+    add_method_arguments(predict)
+    what = predict.add_argument_group("what to predict (one of)")
+    which = what.add_mutually_exclusive_group(required=True)
+    which.add_argument("--model", metavar="NAME", help="a model of the table")
+    which.add_argument("--task", metavar="NAME", help="a task of the table")
+    which.add_argument("--new-model", metavar="NAME", help="a model that is not in the table")
+    which.add_argument("--new-task", metavar="NAME", help="a task that is not in the table")
+    what.add_argument("--known", type=key_values, action="append", default=[],
+                      metavar="NAME=SCORE,...",
+                      help="known scores of the new model (TASK=SCORE) or new task "
+                           "(MODEL=SCORE); repeatable")
+    what.add_argument("--factor", type=key_values, action="append", default=[],
+                      metavar="FACTOR=VALUE,...",
+                      help="factors of the new model or task, e.g. 'Parameter Size(M)=8000'; "
+                           "repeatable")
+    predict.add_argument("-o", "--output", metavar="OUT.csv",
+                         help="also write the predictions as CSV")
+    predict.set_defaults(func=run_predict)
+
+    methods = commands.add_parser("methods", help="list the prediction methods",
+                                  description="List the prediction methods, one line each.")
+    methods.set_defaults(func=run_methods)
+
+
+def _write_csv(frame, path, index):
+    if path in (None, "-"):
+        frame.to_csv(sys.stdout, index=index, float_format=FLOAT_FORMAT)
+    else:
+        try:
+            frame.to_csv(path, index=index, float_format=FLOAT_FORMAT)
+        except OSError as exc:
+            raise ScorecastError(f"cannot write {path}: {exc.strerror}") from None
+
+
+def _fit(args, table):
+    predictor = build_predictor(args)
+    predictor.fit(table)
+    note = getattr(predictor, "report_", None)
+    if note:
+        print(f"scorecast: {note}", file=sys.stderr)
+    return predictor
+
+
+def run_complete(args):
+    table = read_table(args, on_empty="error")
+    predictor = _fit(args, table)
+    completed = predictor.complete()
+    if args.long:
+        observed = table.observed
+        frame = completed.stack(future_stack=True).reset_index()
+        frame.columns = ["model", "task", "score"]
+        frame["observed"] = observed.ravel()
+        _write_csv(frame, args.output, index=False)
+    else:
+        completed.index.name = "model"
+        _write_csv(completed, args.output, index=True)
+    if args.save_predictor:
+        predictor.save(args.save_predictor)
+    if args.output not in (None, "-"):
+        missing = int((~table.observed).sum())
+        print(f"scorecast: wrote {args.output}: {table.shape[0]} models x {table.shape[1]} "
+              f"tasks, {missing} predicted cells ({args.method})", file=sys.stderr)
+    return 0
+
+
+def _pairs(groups):
+    return dict(pair for group in groups for pair in group)
+
+
+def run_predict(args):
+    table = read_table(args, on_empty="error")
+    predictor = _fit(args, table)
+    if args.model or args.task:
+        if args.known or args.factor:
+            raise ScorecastError("--known and --factor describe a --new-model or --new-task")
+        name = args.model or args.task
+        names = table.models if args.model else table.tasks
+        if name not in names:
+            other = table.tasks if args.model else table.models
+            hint = f" ({name!r} is a {'task' if args.model else 'model'}; is the table " \
+                   "transposed?)" if name in other else ""
+            raise ScorecastError(f"no {'model' if args.model else 'task'} named {name!r} in "
+                                 f"{table.name}{hint}; use --new-"
+                                 f"{'model' if args.model else 'task'} for one that is not")
+        if args.model:
+            details = predictor.predict_details(name, list(table.tasks)).set_index("task")
+        else:
+            details = predictor.predict_details(list(table.models), name).set_index("model")
+        observed_values = table.scores.loc[name] if args.model else table.scores[name]
+        details["score"] = np.where(details["observed"], observed_values.to_numpy(),
+                                    details["score"])
+        result = details[["score", "observed", "fallback", "reason"]]
+        title = f"{'model' if args.model else 'task'} {name!r}"
+    else:
+        known, factors = _pairs(args.known), _pairs(args.factor)
+        if args.new_model:
+            if args.new_model in table.models:
+                raise ScorecastError(f"{args.new_model!r} is already a model of {table.name}; "
+                                     "use --model")
+            result = predictor.predict_new_model(known=known, factors=factors)
+            title = f"new model {args.new_model!r}"
+        else:
+            if args.new_task in table.tasks:
+                raise ScorecastError(f"{args.new_task!r} is already a task of {table.name}; "
+                                     "use --task")
+            result = predictor.predict_new_task(known=known, factors=factors)
+            title = f"new task {args.new_task!r}"
+    _print_prediction(result, title, args.method)
+    if args.output:
+        _write_csv(result, args.output, index=True)
+    return 0
+
+
+def _print_prediction(result, title, method):
+    print(f"{title}, predicted by {method} (* = observed score)")
+    width = max(len(str(n)) for n in result.index)
+    for name, row in result.iterrows():
+        mark = "*" if row["observed"] else " "
+        note = f"  fallback: {row['reason']}" if row["fallback"] else ""
+        print(f"  {str(name):<{width}}  {row['score']:9.2f} {mark}{note}")
+
+
+def run_methods(args):
+    rows = describe_methods()
+    width = max(len(name) for name, _ in rows)
+    for name, line in rows:
+        print(f"{name:<{width}}  {line}")
+    print(f"\ndefault: {DEFAULT_METHOD}")
+    return 0
+
+
