@@ -11,6 +11,10 @@
 ``logit``   for bounded tasks, logit of the score scaled to [0, 1] (kept off
             the bounds by half a point in a thousand), then standardised per
             task; unbounded tasks are only standardised.
+``logit-floor``  like ``logit``, but each task's lower bound is raised to just
+            below its weakest observed score (by 5% of the observed spread):
+            on multiple-choice tasks the weakest models sit at chance level,
+            and the logit is straight only above that floor.
 ``rank``    each task's scores turned into ranks among the models observed on
             it (ties share their mean rank), scaled to [0, 1]; predictions map
             back to scores through the task's observed scores.
@@ -19,6 +23,8 @@
 Predictions always come back as scores clipped to each task's range.
 """
 
+import warnings
+
 import numpy as np
 from scipy.stats import rankdata
 
@@ -26,8 +32,9 @@ from .persistence import persistable
 
 __all__ = ["TARGETS", "TargetSpace"]
 
-TARGETS = ("raw", "task", "paper", "logit", "rank")
+TARGETS = ("raw", "task", "paper", "logit", "logit-floor", "rank")
 _EPS = 5e-4
+_FLOOR_MARGIN = 0.05
 
 
 def _column_stats(values):
@@ -81,9 +88,12 @@ class TargetSpace:
         self
         """
         raw = np.asarray(raw, dtype=float)
-        self.tasks_ = {"lower": np.asarray(lower, float), "upper": np.asarray(upper, float)}
+        lower = np.asarray(lower, float)
+        if self.kind == "logit-floor":
+            lower = self._floor(raw, lower)
+        self.tasks_ = {"lower": lower, "upper": np.asarray(upper, float)}
         self.models_ = {}
-        if self.kind in ("task", "logit"):
+        if self.kind in ("task", "logit", "logit-floor"):
             link = self._link(raw, self.tasks_)
             center, scale = _column_stats(link)
             self.pooled_scale_ = float(np.nanmedian(scale)) if np.isfinite(scale).any() else 1.0
@@ -95,12 +105,21 @@ class TargetSpace:
             self.tasks_.update(self._rank_params(raw))
         return self
 
+    @staticmethod
+    def _floor(raw, lower):
+        """Lower bounds raised to just below the weakest observed score of each task."""
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)      # all-missing columns
+            low, high = np.nanmin(raw, axis=0), np.nanmax(raw, axis=0)
+        floor = low - _FLOOR_MARGIN * np.maximum(high - low, 1e-9)
+        return np.where(np.isfinite(floor), np.maximum(lower, floor), lower)
+
     def _bounded(self, params):
         return np.isfinite(params["lower"]) & np.isfinite(params["upper"])
 
     def _link(self, raw, params):
         """Apply the logit link to bounded tasks (identity for other kinds)."""
-        if self.kind != "logit":
+        if not self.kind.startswith("logit"):
             return raw
         bounded = self._bounded(params)
         span = np.where(bounded, params["upper"] - params["lower"], 1.0)
@@ -108,7 +127,7 @@ class TargetSpace:
         return np.where(bounded, np.log(unit / (1 - unit)), raw)
 
     def _unlink(self, values, params):
-        if self.kind != "logit":
+        if not self.kind.startswith("logit"):
             return values
         bounded = self._bounded(params)
         span = np.where(bounded, params["upper"] - params["lower"], 1.0)
@@ -160,7 +179,9 @@ class TargetSpace:
         """
         params = {"lower": np.array([lower], float), "upper": np.array([upper], float)}
         known = ~np.isnan(raw_column)
-        if self.kind in ("task", "logit"):
+        if self.kind == "logit-floor" and known.sum() >= 2:
+            params["lower"] = self._floor(raw_column[:, None], params["lower"])
+        if self.kind in ("task", "logit", "logit-floor"):
             scale = self.pooled_scale_
             link = self._link(raw_column[:, None], params)[:, 0]
             if known.any():
@@ -192,7 +213,7 @@ class TargetSpace:
         models = self.models_ if models is None else models
         if self.kind == "raw":
             return raw.copy()
-        if self.kind in ("task", "logit"):
+        if "center" in tasks:
             return (self._link(raw, tasks) - tasks["center"]) / tasks["scale"]
         if self.kind == "paper":
             low, high = models["low"][:, None], models["high"][:, None]
@@ -216,7 +237,7 @@ class TargetSpace:
         models = self.models_ if models is None else models
         if self.kind == "raw":
             raw = values.copy()
-        elif self.kind in ("task", "logit"):
+        elif "center" in tasks:
             raw = self._unlink(values * tasks["scale"] + tasks["center"], tasks)
         elif self.kind == "paper":
             low, high = models["low"][:, None], models["high"][:, None]

@@ -6,7 +6,7 @@ import sys
 
 import numpy as np
 
-from ..errors import ScorecastError
+from ..errors import ScorecastError, quote_names
 from ..predictors import describe_methods, make_predictor
 from ._options import add_table_arguments, read_table
 
@@ -129,8 +129,8 @@ def _write_csv(frame, path, index):
             raise ScorecastError(f"cannot write {path}: {exc.strerror}") from None
 
 
-def _fit(args, table):
-    predictor = build_predictor(args)
+def _fit(args, table, predictor=None):
+    predictor = predictor or build_predictor(args)
     predictor.fit(table)
     note = getattr(predictor, "report_", None)
     if note:
@@ -138,9 +138,32 @@ def _fit(args, table):
     return predictor
 
 
+def _check_empty(table, predictor):
+    """Models (tasks) without a score can only be predicted from their factors."""
+    for what, names, factors in (
+            ("model", table.models[~table.observed.any(axis=1)], table.model_factors),
+            ("task", table.tasks[~table.observed.any(axis=0)], table.task_factors)):
+        if not len(names):
+            continue
+        bare = [n for n in names if factors.loc[n].isna().all()]
+        if bare:
+            raise ScorecastError(f"{len(bare)} {what}(s) with no score and no factors: "
+                                 f"{quote_names(bare)}; remove them or give them scores or "
+                                 f"{what} factors")
+        if not predictor.uses_factors:
+            raise ScorecastError(
+                f"{len(names)} {what}(s) with no score: {quote_names(names)}; method "
+                f"{predictor.method_name!r} does not use factors, so it cannot predict them "
+                "(use a factor-aware method such as auto, or give them scores)")
+        print(f"scorecast: {len(names)} {what}(s) with no score, predicted from their factors "
+              f"alone: {quote_names(names)}", file=sys.stderr)
+
+
 def run_complete(args):
-    table = read_table(args, on_empty="error")
-    predictor = _fit(args, table)
+    table = read_table(args, on_empty="keep")
+    predictor = build_predictor(args)
+    _check_empty(table, predictor)
+    predictor = _fit(args, table, predictor)
     completed = predictor.complete()
     if args.long:
         observed = table.observed
@@ -165,8 +188,10 @@ def _pairs(groups):
 
 
 def run_predict(args):
-    table = read_table(args, on_empty="error")
-    predictor = _fit(args, table)
+    table = read_table(args, on_empty="keep")
+    predictor = build_predictor(args)
+    _check_empty(table, predictor)
+    predictor = _fit(args, table, predictor)
     if args.model or args.task:
         if args.known or args.factor:
             raise ScorecastError("--known and --factor describe a --new-model or --new-task")

@@ -104,13 +104,15 @@ def fit_als(Y, rank, reg, bias_reg, n_iter, rng, model_features=None, task_featu
     model_prior = np.zeros_like(model_theta)
     task_prior = np.zeros_like(task_theta)
     model_coef = task_coef = None
+    # Contiguous transposes: BLAS is 100x slower on the strided views for tall tables.
+    mask_t = np.ascontiguousarray(mask.T)
     for _ in range(n_iter):
         design = np.hstack([np.ones((n_tasks, 1)), task_theta[:, 1:]])
         residual = filled - mu - task_theta[:, 0][None, :]
         model_theta = _batched_ridge(mask, residual, design, penalty, model_prior)
         model_prior, model_coef = _prior_fit(model_theta, model_features, prior_alpha)
         design = np.hstack([np.ones((n_models, 1)), model_theta[:, 1:]])
-        residual = (filled - mu - model_theta[:, 0][:, None]).T
-        task_theta = _batched_ridge(mask.T, residual, design, penalty, task_prior)
+        residual = np.ascontiguousarray((filled - mu - model_theta[:, 0][:, None]).T)
+        task_theta = _batched_ridge(mask_t, residual, design, penalty, task_prior)
         task_prior, task_coef = _prior_fit(task_theta, task_features, prior_alpha)
     return ALSFactorization(mu, model_theta, task_theta, model_coef, task_coef, penalty)

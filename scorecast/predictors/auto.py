@@ -19,10 +19,10 @@ when the first fold shows they would not fit, and the report says so.
 """
 
 import time
+import warnings
 
 import numpy as np
 import pandas as pd
-from scipy.optimize import nnls
 
 from ..errors import ScorecastError
 from ._base import ScorePredictor
@@ -30,7 +30,11 @@ from ._registry import METHODS, make_predictor, register
 
 # Regimes of a model's row by its number of known scores: 0, 1-2, 3-5, 6 and more.
 _REGIME_EDGES = np.array([0, 1, 3, 6])
-_MIN_CELLS_PER_REGIME = 30
+REGIMES = ["0 known", "1-2 known", "3-5 known", "6+ known"]
+_MIN_CELLS_PER_REGIME = 50
+# Cross-validation stops once this many held-out cells are predicted (and n_folds rounds run).
+_TARGET_CELLS = 1500
+_MAX_ROUNDS = 30
 
 
 def _regime(counts):
@@ -40,17 +44,19 @@ def _regime(counts):
 def default_candidates(has_model_factors):
     """The candidate pool: ``[(label, method, params)]``."""
     pool = [("mean", "mean", {}), ("additive", "additive", {})]
-    for target in ("task", "logit"):
+    for target in ("task", "logit-floor"):
         for rank in (1, 2, 3):
-            pool.append((f"mf-{target}-r{rank}", "mf",
-                         dict(rank=rank, reg=2.0 * rank, target=target)))
+            for reg in (0.5, 3.0):
+                pool.append((f"mf-{target}-r{rank}-{reg:g}", "mf",
+                             dict(rank=rank, reg=reg, target=target)))
     if "soft-impute" in METHODS:
         pool.append(("soft-impute", "soft-impute", {}))
     if has_model_factors:
-        for target in ("task", "logit"):
-            for rank in (1, 2):
-                pool.append((f"mf-prior-{target}-r{rank}", "mf",
-                             dict(rank=rank, reg=2.0 * rank, target=target, factor_prior=True)))
+        for target in ("task", "logit-floor"):
+            for rank in (1, 2, 3):
+                for reg in (0.5, 3.0):
+                    pool.append((f"mf-prior-{target}-r{rank}-{reg:g}", "mf",
+                                 dict(rank=rank, reg=reg, target=target, factor_prior=True)))
         if "factors-ridge" in METHODS:
             pool.append(("factors-ridge", "factors-ridge", {}))
     return pool
@@ -78,7 +84,7 @@ class Auto(ScorePredictor):
         The refitted candidates that carry weight.
     labels_ : list of str
     weights_ : ndarray of shape (n_regimes, n_members)
-        Blend weights per regime (rows: 0, 1-2, 3-5, 6+ known scores).
+        Blend weights per regime (rows: :data:`REGIMES`).
     cv_errors_ : pandas.DataFrame
         Out-of-fold mean absolute error (in task-spread units) of every
         candidate and of the blend, per regime.
@@ -98,7 +104,9 @@ class Auto(ScorePredictor):
 
     @property
     def uses_factors(self):
-        return any(m.uses_factors for m in getattr(self, "members_", []))
+        # Before fitting: the pool has factor-aware candidates whenever the table has factors.
+        members = getattr(self, "members_", None)
+        return True if members is None else any(m.uses_factors for m in members)
 
     def _log(self, message):
         if self.verbose:
@@ -107,91 +115,86 @@ class Auto(ScorePredictor):
             print(f"auto: {message}", file=sys.stderr)
 
     # ------------------------------------------------------------------ cross-validation
-    def _folds(self, table, rng):
-        """Hidden-cell sets shaped like the table's own holes."""
+    def _rounds(self, table, rng):
+        """Yield rounds of hidden-cell sets shaped like the table's own holes.
+
+        Each round hides, in separate folds: 1/8 of the observed cells at
+        random; all but 2 scores of some well-observed models; and, when
+        there are model factors, all scores of some models.
+        """
         observed = table.observed
-        counts = observed.sum(axis=1)
         cells = np.argwhere(observed)
-        folds = []
-        order = rng.permutation(len(cells))
-        for part in np.array_split(order, max(2, self.n_folds * 2))[: self.n_folds]:
-            folds.append(cells[part])                      # random cells, ~1/8 each
-        rich = np.flatnonzero(counts >= 4)
-        has_factors = table.model_factors.shape[1] > 0
-        for keep in ([2, 0] if has_factors else [2]):
-            if len(rich) < 4:
-                break
-            for part in np.array_split(rng.permutation(rich), self.n_folds):
-                if not len(part):
-                    continue
-                chosen = part[: max(1, len(rich) // 8)]
+        rich = np.flatnonzero(observed.sum(axis=1) >= 4)
+        keeps = [2, 0] if table.model_factors.shape[1] > 0 else [2]
+        n_rows = max(1, len(rich) // 8)
+        while True:
+            folds = [cells[rng.choice(len(cells), max(1, len(cells) // 8), replace=False)]]
+            for keep in keeps if len(rich) >= 4 else []:
                 hidden = []
-                for i in chosen:
+                for i in rng.choice(rich, n_rows, replace=False):
                     columns = np.flatnonzero(observed[i])
-                    kept = rng.choice(columns, min(keep, len(columns)), replace=False)
+                    kept = rng.choice(columns, keep, replace=False)
                     hidden += [(i, j) for j in columns if j not in kept]
                 folds.append(np.array(hidden, dtype=int).reshape(-1, 2))
-        return [f for f in folds if len(f)]
+            yield [f for f in folds if len(f)]
 
     def _fit(self, inputs):
         start = time.perf_counter()
         table, rng = inputs.table, inputs.rng
         pool = self.candidates or default_candidates(table.model_factors.shape[1] > 0)
         raw = table.scores.to_numpy(dtype=float)
-        with np.errstate(invalid="ignore"):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
             spread = np.nanstd(raw, axis=0)
-        spread = np.where(np.isfinite(spread) & (spread > 0), spread,
-                          np.nanmedian(spread[spread > 0]) if (spread > 0).any() else 1.0)
-        folds = self._folds(table, rng)
+        fallback = np.nanmedian(spread[spread > 0]) if (spread > 0).any() else 1.0
+        spread = np.where(np.isfinite(spread) & (spread > 0), spread, fallback)
         seeds = rng.integers(0, 2**31 - 1, size=len(pool))
-        oof = {label: [] for label, _, _ in pool}
+        active = list(range(len(pool)))
+        oof = {c: [] for c in active}
         truth, regimes, tasks = [], [], []
         budget = 0.7 * self.time_budget
-        active = list(range(len(pool)))
-        for f, hidden in enumerate(folds):
-            train = raw.copy()
-            train[hidden[:, 0], hidden[:, 1]] = np.nan
-            fold_table = table.with_scores(train)
-            counts = (~np.isnan(train)).sum(axis=1)
-            truth.append(raw[hidden[:, 0], hidden[:, 1]])
-            regimes.append(_regime(counts[hidden[:, 0]]))
-            tasks.append(hidden[:, 1])
-            for c in list(active):
-                label, method, params = pool[c]
-                t0 = time.perf_counter()
-                predicted = self._candidate(method, params, seeds[c]).fit(fold_table) \
-                    .complete(keep_observed=False).to_numpy()
-                oof[label].append(predicted[hidden[:, 0], hidden[:, 1]])
-                elapsed = time.perf_counter() - t0
-                if f == 0 and elapsed * len(folds) > budget / 2:
-                    self._log(f"dropping {label}: {elapsed:.1f}s a fold is too slow")
-                    active.remove(c)
-                    oof[label] = None
-            if time.perf_counter() - start > budget and f >= 1:
-                self._log(f"time budget reached after {f + 1} of {len(folds)} folds")
-                folds = folds[: f + 1]
+        for round_number, folds in enumerate(self._rounds(table, rng)):
+            for hidden in folds:
+                train = raw.copy()
+                train[hidden[:, 0], hidden[:, 1]] = np.nan
+                fold_table = table.with_scores(train)
+                truth.append(raw[hidden[:, 0], hidden[:, 1]])
+                regimes.append(_regime((~np.isnan(train)).sum(axis=1)[hidden[:, 0]]))
+                tasks.append(hidden[:, 1])
+                for c in list(active):
+                    t0 = time.perf_counter()
+                    label, method, params = pool[c]
+                    predicted = self._candidate(method, params, seeds[c]).fit(fold_table) \
+                        .complete(keep_observed=False).to_numpy()
+                    oof[c].append(predicted[hidden[:, 0], hidden[:, 1]])
+                    if round_number == 0 and (time.perf_counter() - t0) * self.n_folds * \
+                            len(folds) > budget / 2:
+                        self._log(f"dropping {label}: too slow for the time budget")
+                        active.remove(c)
+            n_cells = sum(len(t) for t in truth)
+            elapsed = time.perf_counter() - start
+            done = round_number + 1 >= self.n_folds and n_cells >= _TARGET_CELLS
+            if done or round_number + 1 >= _MAX_ROUNDS or \
+                    elapsed * (round_number + 2) / (round_number + 1) > budget:
                 break
-        kept = [c for c in active]
-        labels = [pool[c][0] for c in kept]
-        n_done = len(truth)
-        truth = np.concatenate(truth)
-        regimes = np.concatenate(regimes)
+        labels = [pool[c][0] for c in active]
+        predictions = np.column_stack([np.concatenate(oof[c]) for c in active])
+        truth, regimes = np.concatenate(truth), np.concatenate(regimes)
         scale = spread[np.concatenate(tasks)]
-        preds = np.column_stack([np.concatenate(oof[l][:n_done]) for l in labels])
-        weights, errors = self._blend(preds, truth, regimes, scale, labels)
-        used = np.flatnonzero(weights.max(axis=0) > 1e-6)
+        weights, errors = self._blend(predictions, truth, regimes, scale, labels)
+        used = np.flatnonzero(weights.max(axis=0) > 0)
         self.labels_ = [labels[u] for u in used]
         self.weights_ = weights[:, used] / weights[:, used].sum(axis=1, keepdims=True)
         self.cv_errors_ = errors
-        self.members_ = [self._candidate(pool[kept[u]][1], pool[kept[u]][2], seeds[kept[u]])
-                         .fit(table) for u in used]
+        self.members_ = [self._candidate(pool[active[u]][1], pool[active[u]][2],
+                                         seeds[active[u]]).fit(table) for u in used]
         self.row_regime_ = _regime(table.observed.sum(axis=1))
-        overall = errors.loc["blend"].to_numpy()
-        best = errors.drop(index="blend").mean(axis=1).idxmin()
-        self.report_ = (f"auto blended {len(used)} of {len(pool)} candidates "
-                        f"({', '.join(self.labels_)}); cross-validated error "
-                        f"{np.nanmean(overall):.3f} task-spreads vs {errors.loc[best].mean():.3f} "
-                        f"for the best single candidate ({best}), in "
+        singles = errors.drop(index="blend")
+        best = singles.mean(axis=1).idxmin()
+        self.report_ = (f"auto blended {len(used)} of {len(pool)} candidates; cross-validated "
+                        f"error {errors.loc['blend'].mean():.3f} task spreads vs "
+                        f"{singles.loc[best].mean():.3f} for the best single candidate ({best}); "
+                        f"{len(truth)} held-out cells in {round_number + 1} rounds, "
                         f"{time.perf_counter() - start:.1f}s")
         self._log(self.report_)
 
@@ -203,33 +206,34 @@ class Auto(ScorePredictor):
         return predictor
 
     @staticmethod
-    def _weights(preds, truth, scale):
-        """Non-negative weights summing to one, least squares in task-spread units."""
-        a = preds / scale[:, None]
-        b = truth / scale
-        penalty = 10.0 * np.sqrt(len(b))
-        a = np.vstack([a, penalty * np.ones(a.shape[1])])
-        b = np.r_[b, penalty]
-        w, _ = nnls(a, b)
-        return w / w.sum() if w.sum() > 0 else np.full(len(w), 1 / len(w))
+    def _select(predictions, truth, scale, steps=25):
+        """Greedy ensemble selection with replacement (Caruana et al., 2004) on the
+        mean absolute error in task-spread units; returns weights summing to one."""
+        counts = np.zeros(predictions.shape[1])
+        current = np.zeros(len(truth))
+        for step in range(steps):
+            trial = (current[:, None] * step + predictions) / (step + 1)
+            errors = np.mean(np.abs(trial - truth[:, None]) / scale[:, None], axis=0)
+            best = int(np.argmin(errors))
+            counts[best] += 1
+            current = trial[:, best]
+        return counts / counts.sum()
 
-    def _blend(self, preds, truth, regimes, scale, labels):
-        overall = self._weights(preds, truth, scale)
-        n_regimes = len(_REGIME_EDGES)
-        weights = np.tile(overall, (n_regimes, 1))
-        rows = {}
-        for r in range(n_regimes):
+    def _blend(self, predictions, truth, regimes, scale, labels):
+        overall = self._select(predictions, truth, scale)
+        weights = np.tile(overall, (len(REGIMES), 1))
+        columns = {}
+        for r, name in enumerate(REGIMES):
             here = regimes == r
             if here.sum() >= _MIN_CELLS_PER_REGIME:
-                own = self._weights(preds[here], truth[here], scale[here])
-                share = here.sum() / (here.sum() + 100.0)      # shrink small regimes
+                own = self._select(predictions[here], truth[here], scale[here])
+                share = here.sum() / (here.sum() + 4.0 * _MIN_CELLS_PER_REGIME)
                 weights[r] = share * own + (1 - share) * overall
-            err = np.abs(preds[here] - truth[here, None]) / scale[here, None]
-            blended = np.abs(preds[here] @ weights[r] - truth[here]) / scale[here]
-            rows[r] = np.r_[err.mean(axis=0), blended.mean()] if here.any() \
-                else np.full(len(labels) + 1, np.nan)
-        names = ["0 known", "1-2 known", "3-5 known", "6+ known"]
-        errors = pd.DataFrame({names[r]: rows[r] for r in rows}, index=labels + ["blend"])
+            if here.any():
+                err = np.abs(predictions[here] - truth[here, None]) / scale[here, None]
+                blend = np.abs(predictions[here] @ weights[r] - truth[here]) / scale[here]
+                columns[name] = np.r_[err.mean(axis=0), blend.mean()]
+        errors = pd.DataFrame(columns, index=labels + ["blend"])
         return weights, errors
 
     # ------------------------------------------------------------------ prediction
