@@ -1,0 +1,77 @@
+"""Target spaces: each maps scores to its space and back, and means what it says."""
+
+import numpy as np
+import pytest
+
+from scorecast.targets import TARGETS, TargetSpace
+
+RAW = np.array([[50.0, 80.0, np.nan],
+                [70.0, np.nan, 10.0],
+                [60.0, 90.0, 30.0],
+                [np.nan, 85.0, 20.0]])
+LOWER, UPPER = np.zeros(3), np.full(3, 100.0)
+
+
+def fitted(kind):
+    return TargetSpace(kind).fit(RAW, LOWER, UPPER)
+
+
+@pytest.mark.parametrize("kind", [k for k in TARGETS if k != "rank"])
+def test_round_trip_on_observed_cells(kind):
+    space = fitted(kind)
+    values = space.transform(RAW)
+    assert np.array_equal(np.isnan(values), np.isnan(RAW))
+    back = space.inverse(np.nan_to_num(values))
+    observed = ~np.isnan(RAW)
+    np.testing.assert_allclose(back[observed], RAW[observed], atol=1e-9)
+
+
+def test_task_space_is_a_per_task_z_score():
+    values = fitted("task").transform(RAW)
+    np.testing.assert_allclose(np.nanmean(values, axis=0), 0, atol=1e-12)
+    np.testing.assert_allclose(np.nanstd(values, axis=0), 1)
+
+
+def test_paper_space_divides_by_the_models_best_score():
+    values = fitted("paper").transform(RAW)
+    # rows with a missing cell: min-max after filling with 0 is score / row max
+    np.testing.assert_allclose(values[0, :2], [50 / 80, 1.0])
+    np.testing.assert_allclose(values[1, [0, 2]], [1.0, 10 / 70])
+    # a complete row is min-max scaled
+    np.testing.assert_allclose(values[2], [(60 - 30) / 60, 1.0, 0.0])
+
+
+def test_rank_space_with_ties_and_mapping_back():
+    raw = np.array([[10.0], [20.0], [20.0], [40.0], [np.nan]])
+    space = TargetSpace("rank").fit(raw, np.zeros(1), np.full(1, 100.0))
+    ranks = space.transform(raw)[:, 0]
+    np.testing.assert_allclose(ranks[:4], [0.0, 0.5, 0.5, 1.0])   # tied mean rank 2.5 of 4
+    # a predicted rank maps back through the observed scores of the task
+    np.testing.assert_allclose(space.inverse(np.array([[0.0], [1 / 3], [0.5], [1.0]]))[:, 0],
+                               [10.0, 20.0, 20.0, 40.0])
+
+
+def test_logit_keeps_off_the_bounds_and_inverse_clips():
+    raw = np.array([[0.0, 100.0], [50.0, 50.0]])
+    space = TargetSpace("logit").fit(raw, np.zeros(2), np.full(2, 100.0))
+    assert np.isfinite(space.transform(raw)).all()
+    np.testing.assert_allclose(space.inverse(np.array([[1e6, -1e6]])), [[100.0, 0.0]], atol=1e-9)
+
+
+def test_logit_floor_raises_the_lower_bound_to_the_weakest_score():
+    raw = np.array([[25.0], [40.0], [85.0]])
+    space = TargetSpace("logit-floor").fit(raw, np.zeros(1), np.full(1, 100.0))
+    assert space.tasks_["lower"][0] == pytest.approx(25 - 0.05 * 60)
+    assert space.inverse(np.array([[-1e6]]))[0, 0] == pytest.approx(22.0)
+
+
+@pytest.mark.parametrize("kind", TARGETS)
+def test_inverse_clips_to_each_tasks_range(kind):
+    space = fitted(kind)
+    out = space.inverse(np.full((4, 3), 1e3))
+    assert (out <= 100).all() and (out >= 0).all()
+
+
+def test_unknown_target():
+    with pytest.raises(ValueError, match="unknown target 'zscore'"):
+        TargetSpace("zscore")
