@@ -35,18 +35,36 @@ __all__ = ["TARGETS", "TargetSpace"]
 TARGETS = ("raw", "task", "paper", "logit", "logit-floor", "rank")
 _EPS = 5e-4
 _FLOOR_MARGIN = 0.05
+# Per-task spreads are shrunk toward the median spread as if this many more models showed it.
+SCALE_PRIOR_COUNT = 5
 
 
-def _column_stats(values):
-    """Mean and std of each column over its observed cells; std=NaN where undefined."""
+def _column_stats(values, prior_count=SCALE_PRIOR_COUNT):
+    """Mean and spread of each column over its observed cells.
+
+    The spread of a task seen on few models is a poor estimate (and on a
+    leaderboard, a biased one: only strong models report hard tasks), so each
+    task's variance is shrunk toward the median variance of all tasks as if
+    `prior_count` more models had shown that median variance.
+
+    Returns
+    -------
+    mean : ndarray (NaN for columns without observations)
+    std : ndarray
+    pooled : float
+        The median spread used as the prior.
+    """
     observed = ~np.isnan(values)
     counts = observed.sum(axis=0)
     with np.errstate(invalid="ignore", divide="ignore"):
         mean = np.nansum(values, axis=0) / counts
         var = np.nansum((values - mean) ** 2, axis=0) / counts
-    std = np.sqrt(var)
-    std[(counts < 2) | ~(std > 1e-9)] = np.nan
-    return mean, std
+    usable = (counts >= 2) & (var > 1e-18)
+    pooled = float(np.median(var[usable])) if usable.any() else 1.0
+    var = np.where(usable, var, pooled)
+    counts = np.where(usable, counts, 0)
+    shrunk = (counts * var + prior_count * pooled) / (counts + prior_count)
+    return mean, np.sqrt(shrunk), float(np.sqrt(pooled))
 
 
 @persistable
@@ -95,10 +113,9 @@ class TargetSpace:
         self.models_ = {}
         if self.kind in ("task", "logit", "logit-floor"):
             link = self._link(raw, self.tasks_)
-            center, scale = _column_stats(link)
-            self.pooled_scale_ = float(np.nanmedian(scale)) if np.isfinite(scale).any() else 1.0
+            center, scale, self.pooled_scale_ = _column_stats(link)
             self.tasks_["center"] = np.where(np.isnan(center), 0.0, center)
-            self.tasks_["scale"] = np.where(np.isnan(scale), self.pooled_scale_, scale)
+            self.tasks_["scale"] = scale
         elif self.kind == "paper":
             self.models_ = self.model_params(raw)
         elif self.kind == "rank":
