@@ -26,10 +26,20 @@ def test_round_trip_on_observed_cells(kind):
     np.testing.assert_allclose(back[observed], RAW[observed], atol=1e-9)
 
 
-def test_task_space_is_a_per_task_z_score():
+def test_task_space_is_a_per_task_z_score_with_shrunk_spread():
     values = fitted("task").transform(RAW)
     np.testing.assert_allclose(np.nanmean(values, axis=0), 0, atol=1e-12)
-    np.testing.assert_allclose(np.nanstd(values, axis=0), 1)
+    var = np.nanvar(RAW, axis=0)                   # 3 models per task
+    pooled = np.median(var)
+    expected = np.sqrt((3 * var + 5 * pooled) / (3 + 5))
+    np.testing.assert_allclose(np.nanstd(RAW, axis=0) / np.nanstd(values, axis=0), expected)
+
+
+def test_a_well_observed_task_keeps_nearly_its_own_spread():
+    rng = np.random.default_rng(0)
+    raw = np.column_stack([rng.normal(50, 10, 500), rng.normal(50, 2, 500)])
+    space = TargetSpace("task").fit(raw, np.zeros(2), np.full(2, 100.0))
+    np.testing.assert_allclose(space.tasks_["scale"], raw.std(axis=0), rtol=0.05)
 
 
 def test_paper_space_divides_by_the_models_best_score():
