@@ -39,7 +39,7 @@ def test_a_well_observed_task_keeps_nearly_its_own_spread():
     rng = np.random.default_rng(0)
     raw = np.column_stack([rng.normal(50, 10, 500), rng.normal(50, 2, 500)])
     space = TargetSpace("task").fit(raw, np.zeros(2), np.full(2, 100.0))
-    np.testing.assert_allclose(space.tasks_["scale"], raw.std(axis=0), rtol=0.05)
+    np.testing.assert_allclose(space.tasks_["scale"], raw.std(axis=0), rtol=0.1)
 
 
 def test_paper_space_divides_by_the_models_best_score():
