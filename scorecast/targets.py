@@ -11,10 +11,11 @@
 ``logit``   for bounded tasks, logit of the score scaled to [0, 1] (kept off
             the bounds by half a point in a thousand), then standardised per
             task; unbounded tasks are only standardised.
-``logit-floor``  like ``logit``, but each task's lower bound is raised to just
-            below its weakest observed score (by 5% of the observed spread):
-            on multiple-choice tasks the weakest models sit at chance level,
-            and the logit is straight only above that floor.
+``logit-floor``  like ``logit``, but the lower bound of each task seen on at
+            least 8 models is raised to just below its weakest observed score
+            (by 5% of the observed spread): on multiple-choice tasks the
+            weakest models sit at chance level, and the logit is straight only
+            above that floor.
 ``rank``    each task's scores turned into ranks among the models observed on
             it (ties share their mean rank), scaled to [0, 1]; predictions map
             back to scores through the task's observed scores.
@@ -35,6 +36,7 @@ __all__ = ["TARGETS", "TargetSpace"]
 TARGETS = ("raw", "task", "paper", "logit", "logit-floor", "rank")
 _EPS = 5e-4
 _FLOOR_MARGIN = 0.05
+_FLOOR_MIN_MODELS = 8
 # Per-task spreads are shrunk toward the median spread as if this many more models showed it.
 SCALE_PRIOR_COUNT = 5
 
@@ -124,12 +126,17 @@ class TargetSpace:
 
     @staticmethod
     def _floor(raw, lower):
-        """Lower bounds raised to just below the weakest observed score of each task."""
+        """Lower bounds raised to just below the weakest observed score of each task.
+
+        Only tasks seen on enough models get a floor: the weakest of a few
+        scores (often reported only by strong models) says nothing of chance.
+        """
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)      # all-missing columns
             low, high = np.nanmin(raw, axis=0), np.nanmax(raw, axis=0)
         floor = low - _FLOOR_MARGIN * np.maximum(high - low, 1e-9)
-        return np.where(np.isfinite(floor), np.maximum(lower, floor), lower)
+        enough = (~np.isnan(raw)).sum(axis=0) >= _FLOOR_MIN_MODELS
+        return np.where(enough & np.isfinite(floor), np.maximum(lower, floor), lower)
 
     def _bounded(self, params):
         return np.isfinite(params["lower"]) & np.isfinite(params["upper"])
@@ -196,7 +203,7 @@ class TargetSpace:
         """
         params = {"lower": np.array([lower], float), "upper": np.array([upper], float)}
         known = ~np.isnan(raw_column)
-        if self.kind == "logit-floor" and known.sum() >= 2:
+        if self.kind == "logit-floor":
             params["lower"] = self._floor(raw_column[:, None], params["lower"])
         if self.kind in ("task", "logit", "logit-floor"):
             scale = self.pooled_scale_

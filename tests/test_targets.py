@@ -69,10 +69,13 @@ def test_logit_keeps_off_the_bounds_and_inverse_clips():
 
 
 def test_logit_floor_raises_the_lower_bound_to_the_weakest_score():
-    raw = np.array([[25.0], [40.0], [85.0]])
+    raw = np.array([[25.0], [40.0], [85.0], [50.0], [60.0], [70.0], [30.0], [45.0]])
     space = TargetSpace("logit-floor").fit(raw, np.zeros(1), np.full(1, 100.0))
     assert space.tasks_["lower"][0] == pytest.approx(25 - 0.05 * 60)
     assert space.inverse(np.array([[-1e6]]))[0, 0] == pytest.approx(22.0)
+    # seven models are too few to tell where chance lies: the declared bound stays
+    few = TargetSpace("logit-floor").fit(raw[:7], np.zeros(1), np.full(1, 100.0))
+    assert few.tasks_["lower"][0] == 0.0
 
 
 @pytest.mark.parametrize("kind", TARGETS)

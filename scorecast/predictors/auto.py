@@ -33,8 +33,8 @@ _REGIME_EDGES = np.array([0, 1, 3, 6])
 REGIMES = ["0 known", "1-2 known", "3-5 known", "6+ known"]
 _MIN_CELLS_PER_REGIME = 50
 # Cross-validation stops once this many held-out cells are predicted (and n_folds rounds run).
-_TARGET_CELLS = 1500
-_MAX_ROUNDS = 30
+_TARGET_CELLS = 1000
+_MAX_ROUNDS = 20
 
 
 def _regime(counts):
@@ -46,7 +46,7 @@ def default_candidates(has_model_factors):
     pool = [("mean", "mean", {}), ("additive", "additive", {})]
     for target in ("task", "logit-floor"):
         for rank in (1, 2, 3):
-            for reg in (0.5, 3.0):
+            for reg in (0.3, 1.0, 3.0):
                 pool.append((f"mf-{target}-r{rank}-{reg:g}", "mf",
                              dict(rank=rank, reg=reg, target=target)))
     if "soft-impute" in METHODS:
@@ -54,7 +54,7 @@ def default_candidates(has_model_factors):
     if has_model_factors:
         for target in ("task", "logit-floor"):
             for rank in (1, 2, 3):
-                for reg in (0.5, 3.0):
+                for reg in (0.3, 1.0, 3.0):
                     pool.append((f"mf-prior-{target}-r{rank}-{reg:g}", "mf",
                                  dict(rank=rank, reg=reg, target=target, factor_prior=True)))
         if "factors-ridge" in METHODS:
@@ -181,8 +181,8 @@ class Auto(ScorePredictor):
         predictions = np.column_stack([np.concatenate(oof[c]) for c in active])
         truth, regimes = np.concatenate(truth), np.concatenate(regimes)
         scale = spread[np.concatenate(tasks)]
-        weights, errors = self._blend(predictions, truth, regimes, scale, labels)
-        used = np.flatnonzero(weights.max(axis=0) > 0)
+        weights, errors = self._blend(predictions, truth, regimes, scale, labels, rng)
+        used = np.flatnonzero(weights.max(axis=0) > 0.02)
         self.labels_ = [labels[u] for u in used]
         self.weights_ = weights[:, used] / weights[:, used].sum(axis=1, keepdims=True)
         self.cv_errors_ = errors
@@ -206,27 +206,36 @@ class Auto(ScorePredictor):
         return predictor
 
     @staticmethod
-    def _select(predictions, truth, scale, steps=25):
-        """Greedy ensemble selection with replacement (Caruana et al., 2004) on the
-        mean absolute error in task-spread units; returns weights summing to one."""
-        counts = np.zeros(predictions.shape[1])
-        current = np.zeros(len(truth))
-        for step in range(steps):
-            trial = (current[:, None] * step + predictions) / (step + 1)
-            errors = np.mean(np.abs(trial - truth[:, None]) / scale[:, None], axis=0)
-            best = int(np.argmin(errors))
-            counts[best] += 1
-            current = trial[:, best]
-        return counts / counts.sum()
+    def _select(predictions, truth, scale, rng, steps=20, bags=16):
+        """Bagged greedy ensemble selection with replacement (Caruana et al., 2004).
 
-    def _blend(self, predictions, truth, regimes, scale, labels):
-        overall = self._select(predictions, truth, scale)
+        Each bag resamples the held-out cells and greedily adds the candidate that
+        most lowers the mean absolute error in task-spread units; averaging the
+        bags' weights keeps a noisy cross-validation from crowning a lucky
+        candidate. Returns weights summing to one.
+        """
+        weights = np.zeros(predictions.shape[1])
+        for _ in range(bags):
+            sample = rng.integers(0, len(truth), len(truth))
+            p, t, s = predictions[sample], truth[sample], scale[sample]
+            counts = np.zeros(p.shape[1])
+            current = np.zeros(len(t))
+            for step in range(steps):
+                trial = (current[:, None] * step + p) / (step + 1)
+                best = int(np.argmin(np.mean(np.abs(trial - t[:, None]) / s[:, None], axis=0)))
+                counts[best] += 1
+                current = trial[:, best]
+            weights += counts / counts.sum()
+        return weights / bags
+
+    def _blend(self, predictions, truth, regimes, scale, labels, rng):
+        overall = self._select(predictions, truth, scale, rng)
         weights = np.tile(overall, (len(REGIMES), 1))
         columns = {}
         for r, name in enumerate(REGIMES):
             here = regimes == r
             if here.sum() >= _MIN_CELLS_PER_REGIME:
-                own = self._select(predictions[here], truth[here], scale[here])
+                own = self._select(predictions[here], truth[here], scale[here], rng)
                 share = here.sum() / (here.sum() + 4.0 * _MIN_CELLS_PER_REGIME)
                 weights[r] = share * own + (1 - share) * overall
             if here.any():
