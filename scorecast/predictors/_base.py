@@ -11,7 +11,8 @@ and/or its factors, or a new task likewise. Subclasses learn in a target space
     target-space predictions for every fitted model on every fitted task;
 ``_fold_in_model(y, numeric, codes)`` / ``_fold_in_task(...)``
     target-space predictions for a new model (task) from its known values
-    (NaN elsewhere) and its encoded factors, or None when the method cannot.
+    (NaN elsewhere) and its encoded factors; None when the method cannot
+    predict it at all, NaN on the cells it cannot predict.
 
 The base class owns the public methods, the mapping back to scores, and the
 fallbacks: when a cell cannot be predicted, the answer is a task mean (or the
@@ -285,14 +286,11 @@ class ScorePredictor(BaseEstimator):
         if (~np.isnan(raw)).any() or (encoded is not None and self.uses_factors):
             encoded = encoded or self._no_factors("model")
             prediction = self._fold_in_model(y, *encoded)
-        if prediction is None:
-            task_mean, _ = self._fallback_levels()
-            scores = task_mean
-            reason = self._fallback_reason(known, factors, "model", "task mean")
-        else:
-            scores = self.target_.inverse(prediction[None, :], models=model_params)[0]
-            reason = ""
-        return self._new_frame(scores, raw, self.tasks_, "task", reason)
+        task_mean, _ = self._fallback_levels()
+        return self._new_frame(
+            prediction, lambda values: self.target_.inverse(values[None, :],
+                                                            models=model_params)[0],
+            task_mean, raw, self.tasks_, "task", self._fallback_reason(known, factors, "model"))
 
     def predict_new_task(self, known=None, factors=None, score_range=None):
         """Predict a task that is not in the fitted table, for every fitted model.
@@ -333,15 +331,12 @@ class ScorePredictor(BaseEstimator):
             else:
                 encoded = encoded or self._no_factors("task")
                 prediction = self._fold_in_task(y, *encoded)
-        if prediction is None:
-            _, overall = self._fallback_levels()
-            scores = np.full(len(self.models_), overall)
-            reason = self._fallback_reason(known, factors, "task", "mean of all scores")
-        else:
-            scores = self.target_.inverse(prediction[:, None], models=model_params,
-                                          tasks=params)[:, 0]
-            reason = ""
-        return self._new_frame(scores, raw, self.models_, "model", reason)
+        _, overall = self._fallback_levels()
+        return self._new_frame(
+            prediction, lambda values: self.target_.inverse(values[:, None], models=model_params,
+                                                            tasks=params)[:, 0],
+            np.full(len(self.models_), overall), raw, self.models_, "model",
+            self._fallback_reason(known, factors, "task"))
 
     def _no_factors(self, what):
         encoder = getattr(self, f"{what}_encoder_", None)
@@ -350,13 +345,17 @@ class ScorePredictor(BaseEstimator):
         numeric, codes = encoder.transform(pd.DataFrame(index=[0]))
         return numeric[0], codes[0]
 
-    def _fallback_reason(self, known, factors, what, used):
-        if known or factors:
-            if self.target_.kind == "rank" and what == "task":
-                return f"fewer than 2 known scores for a rank target: {used}"
-            return f"method {self.method_name!r} does not use factors and no score is known: " \
-                   f"{used}"
-        return f"no known score and no factors: {used}"
+    def _fallback_reason(self, known, factors, what):
+        """Why a new model (task) could not be predicted, for the ``reason`` column."""
+        used = "task mean" if what == "model" else "mean of all scores"
+        if not (known or factors):
+            return f"no known score and no factors: {used}"
+        if self.target_.kind == "rank" and what == "task":
+            return f"fewer than 2 known scores for a rank target: {used}"
+        if not known and not self.uses_factors:
+            return f"method {self.method_name!r} does not use factors and no score is " \
+                   f"known: {used}"
+        return f"method {self.method_name!r} could not predict from what was given: {used}"
 
     @staticmethod
     def _check_range(raw, low, high, names, what):
@@ -368,16 +367,26 @@ class ScorePredictor(BaseEstimator):
             raise ScoreTableError(f"known score {raw[k]:g} for {what} {names[k]!r} is outside "
                                   f"the range {lo:g} to {hi:g}")
 
-    @staticmethod
-    def _new_frame(scores, raw, index, what, reason):
+    def _new_frame(self, prediction, inverse, fallback_scores, raw, index, what, reason):
+        """The result of a fold-in: scores, with explicit fallbacks where there is none.
+
+        `prediction` is the method's target-space answer: None when it could not
+        predict at all, NaN on the cells it could not predict.
+        """
+        if prediction is None:
+            gaps = np.ones(len(raw), dtype=bool)
+            scores = fallback_scores
+        else:
+            gaps = np.isnan(prediction)
+            scores = np.where(gaps, fallback_scores, inverse(np.where(gaps, 0.0, prediction)))
+            used = "task mean" if what == "task" else "mean of all scores"
+            reason = f"method {self.method_name!r} could not predict this cell: {used}"
         observed = ~np.isnan(raw)
-        fallback = bool(reason)
-        frame = pd.DataFrame({
+        fallback = gaps & ~observed
+        return pd.DataFrame({
             "score": np.where(observed, raw, scores), "observed": observed,
-            "fallback": np.where(observed, False, fallback),
-            "reason": np.where(observed, "", reason).astype(object)},
+            "fallback": fallback, "reason": np.where(fallback, reason, "").astype(object)},
             index=pd.Index(index, name=what))
-        return frame
 
     # ------------------------------------------------------------------ persistence
     def save(self, path):
