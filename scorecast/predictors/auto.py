@@ -38,6 +38,11 @@ _MIN_CELLS_PER_REGIME = 50
 # n_folds rounds, at most _MAX_ROUNDS).
 _TARGET_CELLS = 1000
 _MAX_ROUNDS = 20
+# The blend starts from the first of these candidates in the pool, as strongly as if it had
+# won 20 * _ANCHOR_CELLS / (_ANCHOR_CELLS + observed scores) of 20 selection steps: small
+# tables give cross-validation little evidence, and these are robust defaults.
+_ANCHORS = ("mf-prior-task-r1-1", "mf-task-r2-1")
+_ANCHOR_CELLS = 300
 # Tables with more observed scores than these get smaller candidate pools.
 _SMALL_TABLE = 20_000
 _LARGE_TABLE = 200_000
@@ -196,7 +201,8 @@ class Auto(ScorePredictor):
         predictions = np.column_stack([np.concatenate(oof[c]) for c in active])
         truth, regimes = np.concatenate(truth), np.concatenate(regimes)
         scale = spread[np.concatenate(tasks)]
-        weights, errors = self._blend(predictions, truth, regimes, scale, labels, rng)
+        weights, errors = self._blend(predictions, truth, regimes, scale, labels, rng,
+                                      table.n_observed)
         used = np.flatnonzero(weights.max(axis=0) > 0.02)
         self.labels_ = [labels[u] for u in used]
         self.weights_ = weights[:, used] / weights[:, used].sum(axis=1, keepdims=True)
@@ -225,13 +231,15 @@ class Auto(ScorePredictor):
         return predictor
 
     @staticmethod
-    def _select(predictions, truth, scale, rng, steps=20, bags=16):
+    def _select(predictions, truth, scale, rng, anchor=None, anchored=0, steps=20, bags=16):
         """Bagged greedy ensemble selection with replacement (Caruana et al., 2004).
 
         Each bag resamples the held-out cells and greedily adds the candidate that
         most lowers the mean absolute error in task-spread units; averaging the
         bags' weights keeps a noisy cross-validation from crowning a lucky
-        candidate. Returns weights summing to one.
+        candidate. Each bag starts from `anchored` copies of the `anchor`
+        candidate, so that thin evidence leaves the blend near a robust default.
+        Returns weights summing to one.
         """
         weights = np.zeros(predictions.shape[1])
         for _ in range(bags):
@@ -239,7 +247,11 @@ class Auto(ScorePredictor):
             p, t, s = predictions[sample], truth[sample], scale[sample]
             counts = np.zeros(p.shape[1])
             current = np.zeros(len(t))
-            for step in range(steps):
+            if anchor is not None and anchored:
+                counts[anchor] = anchored
+                current = p[:, anchor].copy()
+            start = int(counts.sum())
+            for step in range(start, start + steps):
                 trial = (current[:, None] * step + p) / (step + 1)
                 best = int(np.argmin(np.mean(np.abs(trial - t[:, None]) / s[:, None], axis=0)))
                 counts[best] += 1
@@ -247,14 +259,21 @@ class Auto(ScorePredictor):
             weights += counts / counts.sum()
         return weights / bags
 
-    def _blend(self, predictions, truth, regimes, scale, labels, rng):
-        overall = self._select(predictions, truth, scale, rng)
+    def _blend(self, predictions, truth, regimes, scale, labels, rng, n_observed):
+        anchor = next((labels.index(a) for a in _ANCHORS if a in labels), None)
+        anchored = int(round(20 * _ANCHOR_CELLS / (_ANCHOR_CELLS + n_observed)))
+
+        def select(rows):
+            return self._select(predictions[rows], truth[rows], scale[rows], rng, anchor,
+                                anchored)
+
+        overall = select(slice(None))
         weights = np.tile(overall, (len(REGIMES), 1))
         columns = {}
         for r, name in enumerate(REGIMES):
             here = regimes == r
             if here.sum() >= _MIN_CELLS_PER_REGIME:
-                own = self._select(predictions[here], truth[here], scale[here], rng)
+                own = select(here)
                 share = here.sum() / (here.sum() + 4.0 * _MIN_CELLS_PER_REGIME)
                 weights[r] = share * own + (1 - share) * overall
             if here.any():
