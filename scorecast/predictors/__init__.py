@@ -6,15 +6,27 @@ them); :func:`make_predictor` builds one by name.
 
 from ._base import ScorePredictor
 from ._registry import METHODS, describe_methods, make_predictor
+from .auto import Auto
 from .baselines import Additive, TaskMean
+from .factor_regression import FactorRegression
+from .scaling_law import ScalingLaw
+from .soft_impute import SoftImpute
 from .matrix_factorization import MatrixFactorization
+from .neural import NCF, FactorsOnly, NCFFactors
 
 __all__ = [
     "ScorePredictor",
     "METHODS",
     "make_predictor",
     "describe_methods",
+    "Auto",
     "TaskMean",
     "Additive",
     "MatrixFactorization",
+    "SoftImpute",
+    "ScalingLaw",
+    "FactorRegression",
+    "NCF",
+    "NCFFactors",
+    "FactorsOnly",
 ]
