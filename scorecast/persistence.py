@@ -139,6 +139,15 @@ def _lookup(name):
     return _REGISTRY[name]
 
 
+def _import_torch(path):
+    try:
+        import torch
+    except ImportError:
+        raise ScorecastError(f"{path} holds a neural predictor, which needs PyTorch: "
+                             "pip install torch==2.13.0") from None
+    return torch
+
+
 def _is_torch_module(value):
     torch = __import__("sys").modules.get("torch")
     return torch is not None and isinstance(value, torch.nn.Module)
@@ -194,8 +203,7 @@ def load(path):
                 arrays = {k: npz[k] for k in npz.files}
             tensors = {}
             if "tensors.pt" in archive.namelist():
-                import torch
-
+                torch = _import_torch(path)
                 tensors = torch.load(io.BytesIO(archive.read("tensors.pt")), weights_only=True)
     except FileNotFoundError:
         raise ScorecastError(f"{path}: no such file") from None

@@ -177,3 +177,12 @@ def test_collaborative_methods_recover_held_out_cells_far_better_than_the_mean(n
                               truth.to_numpy()[held[:, 0], held[:, 1]]))
 
     assert mae(build(name)) < 0.5 * mae(build("mean"))
+
+
+def test_an_unseen_category_of_a_new_model_is_warned_about(table):
+    from scorecast import ScorecastWarning
+
+    predictor = build("mf").set_params(factor_prior=True).fit(table)
+    with pytest.warns(ScorecastWarning, match=r"'fam9' is not a level .*did you mean 'fam\d'"):
+        result = predictor.predict_new_model(factors={"family": "fam9", "params": 10})
+    assert not result["fallback"].any()

@@ -1,9 +1,12 @@
 """Factor tables as model inputs: numeric design matrices and categorical codes."""
 
+import difflib
+import warnings
+
 import numpy as np
 import pandas as pd
 
-from ..errors import ScoreTableError, quote_names
+from ..errors import ScorecastWarning, ScoreTableError, quote_names
 from ..factors import type_factors
 from ..persistence import persistable
 
@@ -105,4 +108,12 @@ class FactorEncoder:
         frame = pd.DataFrame({k: [v] for k, v in values.items()}, dtype=object)
         typed, _, _ = type_factors(frame, {k: self.kinds_[k] for k in values}, what,
                                    f"the new {what}'s factors")
+        for name, levels in zip(self.categorical_, self.levels_):
+            value = typed[name].iloc[0] if name in typed.columns else None
+            if value is not None and pd.notna(value) and str(value) not in levels:
+                close = difflib.get_close_matches(str(value), levels, n=1, cutoff=0.6)
+                hint = f" (did you mean {close[0]!r}?)" if close else ""
+                warnings.warn(f"{what} factor {name!r}: {value!r} is not a level of the fitted "
+                              f"table{hint}; it is treated as unknown", ScorecastWarning,
+                              stacklevel=3)
         return typed.reindex(columns=list(self.kinds_))
