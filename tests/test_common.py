@@ -186,3 +186,13 @@ def test_an_unseen_category_of_a_new_model_is_warned_about(table):
     with pytest.warns(ScorecastWarning, match=r"'fam9' is not a level .*did you mean 'fam\d'"):
         result = predictor.predict_new_model(factors={"family": "fam9", "params": 10})
     assert not result["fallback"].any()
+
+
+def test_a_model_without_scores_or_usable_factors_is_announced(table):
+    from scorecast import ScorecastWarning
+
+    scores = table.scores.to_numpy().copy()
+    scores[0] = np.nan
+    with pytest.warns(ScorecastWarning, match="1 model\\(s\\) with no score that method 'mf' "
+                                              "cannot predict from factors: 'model-0'"):
+        build("mf").fit(table.with_scores(scores))

@@ -19,6 +19,7 @@ fallbacks: when a cell cannot be predicted, the answer is a task mean (or the
 mean of all scores) flagged as a fallback with its reason, never a NaN.
 """
 
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -27,7 +28,7 @@ from sklearn.base import BaseEstimator
 
 from .. import persistence
 from .._cells import parse_number
-from ..errors import ScorecastError, ScoreTableError, quote_names
+from ..errors import ScorecastError, ScorecastWarning, ScoreTableError, quote_names
 from ..table import ScoreMatrix
 from ..targets import TargetSpace
 from ._design import FactorEncoder
@@ -110,7 +111,20 @@ class ScorePredictor(BaseEstimator):
             encoded = empty
         rng = np.random.default_rng(getattr(self, "random_state", None))
         self._fit(Inputs(Y, ~np.isnan(Y), *encoded, table, rng))
+        self._warn_unscored(table)
         return self
+
+    def _warn_unscored(self, table):
+        """Say which models (tasks) without a score get only a level, not a prediction."""
+        for what, names, factors in (
+                ("model", table.models[~table.observed.any(axis=1)], table.model_factors),
+                ("task", table.tasks[~table.observed.any(axis=0)], table.task_factors)):
+            blind = [n for n in names if not self.uses_factors or factors.loc[n].isna().all()]
+            if blind:
+                warnings.warn(
+                    f"{len(blind)} {what}(s) with no score that method {self.method_name!r} "
+                    f"cannot predict from factors: {quote_names(blind)}; their cells get the "
+                    "method's average level", ScorecastWarning, stacklevel=3)
 
     def _fit(self, inputs):
         raise NotImplementedError

@@ -26,7 +26,7 @@ import warnings
 import numpy as np
 import pandas as pd
 
-from ..errors import ScorecastError
+from ..errors import ScorecastError, ScorecastWarning
 from ._base import ScorePredictor
 from ._registry import METHODS, make_predictor, register
 
@@ -182,8 +182,9 @@ class Auto(ScorePredictor):
                 tasks.append(hidden[:, 1])
                 for c in active:
                     label, method, params = pool[c]
-                    predicted = self._candidate(method, params, seeds[c]).fit(fold_table) \
-                        .complete(keep_observed=False).to_numpy()
+                    predicted = self._fit_quietly(self._candidate(method, params, seeds[c]),
+                                                  fold_table).complete(keep_observed=False)
+                    predicted = predicted.to_numpy()
                     oof[c].append(predicted[hidden[:, 0], hidden[:, 1]])
             if round_number == 0:
                 per_round = max(1, sum(len(t) for t in truth))
@@ -207,8 +208,10 @@ class Auto(ScorePredictor):
         self.labels_ = [labels[u] for u in used]
         self.weights_ = weights[:, used] / weights[:, used].sum(axis=1, keepdims=True)
         self.cv_errors_ = errors
-        self.members_ = [self._candidate(pool[active[u]][1], pool[active[u]][2],
-                                         seeds[active[u]]).fit(table) for u in used]
+        self.members_ = [self._fit_quietly(self._candidate(pool[active[u]][1],
+                                                           pool[active[u]][2],
+                                                           seeds[active[u]]), table)
+                         for u in used]
         self.row_regime_ = _regime(table.observed.sum(axis=1))
         singles = errors.drop(index="blend")
         best = singles.mean(axis=1).idxmin()
@@ -229,6 +232,13 @@ class Auto(ScorePredictor):
         if "random_state" in predictor.get_params():
             predictor.set_params(random_state=int(seed))
         return predictor
+
+    @staticmethod
+    def _fit_quietly(predictor, table):
+        # Folds hide whole models on purpose; candidates need not warn about them.
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ScorecastWarning)
+            return predictor.fit(table)
 
     @staticmethod
     def _select(predictions, truth, scale, rng, anchor=None, anchored=0, steps=20, bags=16):
