@@ -42,6 +42,13 @@ def baselines(has_factors):
     return pool
 
 
+def singles(has_factors):
+    """Every registered method with its default parameters (the ones users get by name)."""
+    names = [m for m in METHODS
+             if m != "auto" and (has_factors or not METHODS[m]().uses_factors)]
+    return {f"method {m}": (m, {}) for m in names}
+
+
 def protocols(table, seed):
     has_size = any("param" in c for c in table.model_factors.columns)
     out = [random_cells(table, 0.10, random_state=seed),
@@ -77,6 +84,8 @@ def main():
     parser.add_argument("--seeds", type=int, default=3)
     parser.add_argument("--tables", default="dense,generations,frontier,cpp-llm")
     parser.add_argument("--budget", type=float, default=60)
+    parser.add_argument("--singles", action="store_true",
+                        help="also compare with every registered method at its defaults")
     args = parser.parse_args()
     warnings.simplefilter("ignore")
     rows = []
@@ -84,7 +93,12 @@ def main():
         for name, table in tables(args.tables.split(","), seed):
             truth = table.scores.to_numpy(dtype=float)
             for split in protocols(table, seed):
-                pool = baselines(table.model_factors.shape[1] > 0)
+                has_factors = table.model_factors.shape[1] > 0
+                pool = baselines(has_factors)
+                extra = singles(has_factors) if args.singles else {}
+                for label, (method, params) in extra.items():
+                    rows.append((name, split.name, seed, label,
+                                 mae(method, params, split, truth, seed), 0.0))
                 for label, (method, params) in pool.items():
                     rows.append((name, split.name, seed, label,
                                  mae(method, params, split, truth, seed), 0.0))
@@ -96,6 +110,12 @@ def main():
                       f"baseline {min(r[4] for r in rows[-len(pool) - 1:-1]):6.2f}", flush=True)
     frame = pd.DataFrame(rows, columns=["table", "protocol", "seed", "method", "mae", "seconds"])
     mean = frame.groupby(["table", "protocol", "method"])["mae"].mean().unstack("method")
+    methods = [c for c in mean.columns if c.startswith("method ")]
+    if methods:
+        versus = (1 - mean["auto"].to_numpy()[:, None] / mean[methods]) * 100
+        print("\nauto's gain (%) over each method at its defaults, mean over tables and protocols:")
+        print(versus.mean().round(1).sort_values().to_string())
+        mean = mean.drop(columns=methods)
     best = mean.drop(columns="auto").min(axis=1)
     summary = pd.DataFrame({"auto": mean["auto"], "best baseline": best,
                             "which": mean.drop(columns="auto").idxmin(axis=1),
