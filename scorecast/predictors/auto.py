@@ -173,6 +173,8 @@ class Auto(ScorePredictor):
         truth, regimes, tasks = [], [], []
         planned, self.budget_reached_ = _MAX_ROUNDS, False
         for round_number, folds in enumerate(self._rounds(table, rng)):
+            self._log(f"cross-validation round {round_number + 1} of "
+                      f"{planned if round_number else '?'}: {len(pool)} candidates")
             for hidden in folds:
                 train = raw.copy()
                 train[hidden[:, 0], hidden[:, 1]] = np.nan
@@ -224,7 +226,6 @@ class Auto(ScorePredictor):
             self.report_ += (f"; the time budget cut cross-validation at {round_number + 1} of "
                              f"{planned} rounds, so results may vary between runs: raise "
                              "time_budget for reproducible ones")
-        self._log(self.report_)
 
     @staticmethod
     def _candidate(method, params, seed):
