@@ -20,11 +20,13 @@ smaller pools. ``time_budget`` is a safety net: if cross-validation would
 overrun it, fewer rounds are run and the report says so.
 """
 
+import sys
 import time
 import warnings
 
 import numpy as np
 import pandas as pd
+from tqdm.auto import tqdm
 
 from ..errors import ScorecastError, ScorecastWarning
 from ._base import ScorePredictor
@@ -38,10 +40,10 @@ _MIN_CELLS_PER_REGIME = 50
 # n_folds rounds, at most _MAX_ROUNDS).
 _TARGET_CELLS = 1000
 _MAX_ROUNDS = 20
-# The blend starts from the first of these candidates in the pool, as strongly as if it had
-# won 20 * _ANCHOR_CELLS / (_ANCHOR_CELLS + observed scores) of 20 selection steps: small
-# tables give cross-validation little evidence, and these are robust defaults.
-_ANCHORS = ("mf-prior-task-r1-1", "mf-task-r2-1")
+# The blend starts from the best (by cross-validation) of these robust candidates, as
+# strongly as if it had won 20 * _ANCHOR_CELLS / (_ANCHOR_CELLS + observed scores) of 20
+# selection steps: small tables give cross-validation little evidence to choose among many.
+_ANCHORS = ("mf-prior-task-r1-1", "mf-task-r1-1", "mf-task-r2-1", "additive")
 _ANCHOR_CELLS = 300
 # Tables with more observed scores than these get smaller candidate pools.
 _SMALL_TABLE = 20_000
@@ -128,8 +130,6 @@ class Auto(ScorePredictor):
 
     def _log(self, message):
         if self.verbose:
-            import sys
-
             print(f"auto: {message}", file=sys.stderr)
 
     # ------------------------------------------------------------------ cross-validation
@@ -172,9 +172,10 @@ class Auto(ScorePredictor):
         oof = {c: [] for c in active}
         truth, regimes, tasks = [], [], []
         planned, self.budget_reached_ = _MAX_ROUNDS, False
+        progress = tqdm(desc=f"auto: cross-validating {len(pool)} candidates", unit="round",
+                        disable=None if self.verbose else True, leave=False, file=sys.stderr)
         for round_number, folds in enumerate(self._rounds(table, rng)):
-            self._log(f"cross-validation round {round_number + 1} of "
-                      f"{planned if round_number else '?'}: {len(pool)} candidates")
+            progress.update()
             for hidden in folds:
                 train = raw.copy()
                 train[hidden[:, 0], hidden[:, 1]] = np.nan
@@ -192,6 +193,7 @@ class Auto(ScorePredictor):
                 per_round = max(1, sum(len(t) for t in truth))
                 planned = int(np.clip(np.ceil(_TARGET_CELLS / per_round), self.n_folds,
                                       _MAX_ROUNDS))
+                progress.total = planned
             if round_number + 1 >= planned:
                 break
             elapsed = time.perf_counter() - start
@@ -200,6 +202,7 @@ class Auto(ScorePredictor):
                 self.budget_reached_ = True
                 self._log(f"time budget reached after {round_number + 1} of {planned} rounds")
                 break
+        progress.close()
         labels = [pool[c][0] for c in active]
         predictions = np.column_stack([np.concatenate(oof[c]) for c in active])
         truth, regimes = np.concatenate(truth), np.concatenate(regimes)
@@ -271,7 +274,12 @@ class Auto(ScorePredictor):
         return weights / bags
 
     def _blend(self, predictions, truth, regimes, scale, labels, rng, n_observed):
-        anchor = next((labels.index(a) for a in _ANCHORS if a in labels), None)
+        robust = [labels.index(a) for a in _ANCHORS if a in labels]
+        anchor = None
+        if robust:
+            errors = np.mean(np.abs(predictions[:, robust] - truth[:, None]) / scale[:, None],
+                             axis=0)
+            anchor = robust[int(np.argmin(errors))]
         anchored = int(round(20 * _ANCHOR_CELLS / (_ANCHOR_CELLS + n_observed)))
 
         def select(rows):
