@@ -132,21 +132,21 @@ class ScorePredictor(BaseEstimator):
     def _predict_full(self):
         raise NotImplementedError
 
-    def _fold_in_model(self, y, numeric, codes):
-        """Default: shift each task's level by the model's mean offset on its known tasks."""
+    def _shifted_level(self, y, axis):
+        """The average fitted level along `axis`, shifted by the mean offset of the known y."""
         known = ~np.isnan(y)
         if not known.any():
             return None
-        level = self._predict_full().mean(axis=0)
+        level = self._predict_full().mean(axis=axis)
         return level + np.mean(y[known] - level[known])
+
+    def _fold_in_model(self, y, numeric, codes):
+        """Default: each task's level, shifted by the model's mean offset on its known tasks."""
+        return self._shifted_level(y, axis=0)
 
     def _fold_in_task(self, y, numeric, codes):
         """Default: each model's usual level, shifted to match the known scores."""
-        known = ~np.isnan(y)
-        if not known.any():
-            return None
-        level = self._predict_full().mean(axis=1)
-        return level + np.mean(y[known] - level[known])
+        return self._shifted_level(y, axis=1)
 
     def _check_fitted(self):
         if not hasattr(self, "target_"):
