@@ -25,6 +25,7 @@ import pandas as pd
 
 from scorecast import datasets, make_predictor
 from scorecast.evaluation import largest_models, new_models, random_cells
+from scorecast.factors import parameter_factor
 from scorecast.predictors import METHODS
 from scorecast.synthetic import make_leaderboard
 
@@ -50,7 +51,7 @@ def singles(has_factors):
 
 
 def protocols(table, seed):
-    has_size = any("param" in c for c in table.model_factors.columns)
+    has_size = parameter_factor(table.model_factor_kinds) is not None
     out = [random_cells(table, 0.10, random_state=seed),
            new_models(table, known=2, random_state=seed)]
     if table.model_factors.shape[1]:

@@ -23,7 +23,7 @@ import pandas as pd
 from ._cells import is_missing, try_number
 from .errors import ScoreTableError, quote_names
 
-__all__ = ["FACTOR_KINDS", "type_factors"]
+__all__ = ["FACTOR_KINDS", "type_factors", "parameter_factor"]
 
 FACTOR_KINDS = ("numeric", "boolean", "date", "categorical")
 
@@ -127,3 +127,23 @@ def type_factors(frame, kinds=None, what="model", source="factor table"):
         found[name] = kind
     result = pd.DataFrame(typed, index=frame.index)
     return result, found, notes
+
+
+def parameter_factor(kinds):
+    """The model factor that holds the parameter count, or None.
+
+    The first numeric factor whose name contains "param" (any case): the one
+    convention scorecast uses wherever it needs model size (the scaling law,
+    the "largest models" splitter).
+
+    Parameters
+    ----------
+    kinds : dict of str to str
+        The model factors' kinds, in table order.
+
+    Returns
+    -------
+    str or None
+    """
+    return next((name for name, kind in kinds.items()
+                 if kind == "numeric" and "param" in name.lower()), None)

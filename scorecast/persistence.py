@@ -19,6 +19,7 @@ rebuilt, from their JSON description.
 
 import io
 import json
+import sys
 import zipfile
 
 import numpy as np
@@ -149,7 +150,8 @@ def _import_torch(path):
 
 
 def _is_torch_module(value):
-    torch = __import__("sys").modules.get("torch")
+    # Only a module that is already imported can be a torch module: never import torch here.
+    torch = sys.modules.get("torch")
     return torch is not None and isinstance(value, torch.nn.Module)
 
 

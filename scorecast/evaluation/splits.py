@@ -6,12 +6,12 @@ tasks are kept even when all their scores are hidden, so that methods can
 predict them from factors) and the held-out cells.
 """
 
-import re
 from dataclasses import dataclass
 
 import numpy as np
 
 from ..errors import ScorecastError, quote_names
+from ..factors import parameter_factor
 
 __all__ = ["Split", "random_cells", "new_models", "largest_models", "parameter_counts"]
 
@@ -125,14 +125,11 @@ def parameter_counts(table, factor=None):
     ndarray of shape (n_models,)
         In the factor's own unit (only the order matters here).
     """
-    kinds = table.model_factor_kinds
     if factor is None:
-        found = [c for c in table.model_factors.columns
-                 if kinds[c] == "numeric" and re.search("param", c, re.I)]
-        if not found:
+        factor = parameter_factor(table.model_factor_kinds)
+        if factor is None:
             raise ScorecastError("no model factor looks like a parameter count (a numeric "
                                  "factor whose name contains 'param'); name one")
-        factor = found[0]
     if factor not in table.model_factors.columns:
         raise ScorecastError(f"no model factor named {factor!r}")
     return table.model_factors[factor].to_numpy(dtype=float)

@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import ScoreTableError, quote_names
+from ..factors import parameter_factor
 from ._base import ScorePredictor
 from ._registry import register
 
@@ -194,8 +195,7 @@ class ScalingLaw(ScorePredictor):
 
     def _choose_factors(self, kinds):
         self.params_column_ = self._find_factor(
-            self.params_factor, kinds,
-            lambda name, kind: kind == "numeric" and "param" in name.lower())
+            self.params_factor, kinds, lambda name, kind: name == parameter_factor(kinds))
         if self.params_column_ is None:
             raise ScoreTableError(
                 "scaling-law needs a parameter count: no numeric model factor has 'param' in "
