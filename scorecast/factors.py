@@ -23,7 +23,7 @@ import pandas as pd
 from ._cells import is_missing, try_number
 from .errors import ScoreTableError, quote_names
 
-__all__ = ["FACTOR_KINDS", "type_factors", "parameter_factor"]
+__all__ = ["FACTOR_KINDS", "type_factors", "parameter_factor", "family_factor"]
 
 FACTOR_KINDS = ("numeric", "boolean", "date", "categorical")
 
@@ -145,5 +145,27 @@ def parameter_factor(kinds):
     -------
     str or None
     """
+    return _first_factor(kinds, "numeric", "param")
+
+
+def family_factor(kinds):
+    """The model factor that holds the model family, or None.
+
+    The first categorical factor whose name contains "family" (any case); used
+    by the leave-one-family-out splitter.
+
+    Parameters
+    ----------
+    kinds : dict of str to str
+        The model factors' kinds, in table order.
+
+    Returns
+    -------
+    str or None
+    """
+    return _first_factor(kinds, "categorical", "family")
+
+
+def _first_factor(kinds, wanted, word):
     return next((name for name, kind in kinds.items()
-                 if kind == "numeric" and "param" in name.lower()), None)
+                 if kind == wanted and word in name.lower()), None)

@@ -116,7 +116,10 @@ class TargetSpace:
         if self.kind in ("task", "logit", "logit-floor"):
             link = self._link(raw, self.tasks_)
             center, scale, self.pooled_scale_ = _column_stats(link)
-            self.tasks_["center"] = np.where(np.isnan(center), 0.0, center)
+            # A task with no score yet (a new task) sits at the typical task's level.
+            typical = float(np.median(center[~np.isnan(center)])) if (~np.isnan(center)).any() \
+                else 0.0
+            self.tasks_["center"] = np.where(np.isnan(center), typical, center)
             self.tasks_["scale"] = scale
         elif self.kind == "paper":
             self.models_ = self.model_params(raw)

@@ -297,3 +297,31 @@ def test_factor_regression_gbm_cannot_be_saved_but_ridge_can(tmp_path):
     factors = {"size": 30.0, "family": "q"}
     np.testing.assert_array_equal(loaded.predict_new_model(factors=factors)["score"],
                                   ridge.predict_new_model(factors=factors)["score"])
+
+
+# ---------------------------------------------------------------------------- task levels
+def easy_and_hard_tasks():
+    """Easy tasks score about 80, hard ones about 30; the task factor says which is which."""
+    rng = np.random.default_rng(0)
+    tasks = [f"t{j}" for j in range(12)]
+    kind = ["easy" if j % 2 else "hard" for j in range(12)]
+    level = np.where(np.array(kind) == "easy", 80.0, 30.0)
+    truth = level + rng.normal(scale=5, size=(40, 1)) + rng.normal(scale=1, size=(40, 12))
+    scores = pd.DataFrame(truth, index=[f"m{i}" for i in range(40)], columns=tasks)
+    factors = pd.DataFrame({"kind": kind}, index=tasks)
+    return ScoreMatrix(scores, task_factors=factors, score_range=(0, 100)), truth
+
+
+@pytest.mark.parametrize("target", ["task", "logit"])
+def test_a_task_without_scores_takes_its_level_from_its_factors(target):
+    table, truth = easy_and_hard_tasks()
+    hidden = table.scores.to_numpy().copy()
+    hidden[:, [4, 5]] = np.nan                          # a hard and an easy task, never run
+    model = FactorRegression(target=target).fit(table.with_scores(hidden))
+    predicted = model.complete().to_numpy()
+    assert abs(predicted[:, 4].mean() - truth[:, 4].mean()) < 5
+    assert abs(predicted[:, 5].mean() - truth[:, 5].mean()) < 5
+    # and a new task known only by its factors
+    new = model.predict_new_task(factors={"kind": "easy"})["score"]
+    assert abs(new.mean() - 80) < 5 and not model.predict_new_task(
+        factors={"kind": "easy"})["fallback"].any()

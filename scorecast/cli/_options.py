@@ -5,6 +5,7 @@ import json
 import sys
 
 from .. import datasets
+from ..errors import ScorecastError
 from ..factors import FACTOR_KINDS
 from ..table import ScoreMatrix
 
@@ -31,22 +32,25 @@ def factor_kind(text):
     return name.strip(), kind.strip()
 
 
-def add_table_arguments(parser, dataset=False):
+def add_table_arguments(parser, dataset=False, data_option=False):
     """Add the options that say which score table to read and how.
 
-    With ``dataset=True`` the table can come from ``--dataset NAME`` instead of a file.
+    With ``dataset=True`` the table can come from ``--dataset NAME`` instead of a file;
+    with ``data_option=True`` as well, the file is given as ``--data FILE`` and neither
+    is required (the command has a default dataset).
     """
+    file_help = "score file (wide: a row per model, a column per task; or long: columns " \
+                "model, task, score)"
     if dataset:
-        source = parser.add_mutually_exclusive_group(required=True)
-        source.add_argument("scores", nargs="?", metavar="SCORES.csv",
-                            help="score file (wide: a row per model; or long: columns "
-                                 "model, task, score)")
-        source.add_argument("--dataset", metavar="NAME",
-                            help=f"a published dataset: {', '.join(d.name for d in datasets.list_datasets())}")
+        source = parser.add_mutually_exclusive_group(required=not data_option)
+        if data_option:
+            source.add_argument("--data", dest="scores", metavar="SCORES.csv", help=file_help)
+        else:
+            source.add_argument("scores", nargs="?", metavar="SCORES.csv", help=file_help)
+        names = ", ".join(d.name for d in datasets.list_datasets())
+        source.add_argument("--dataset", metavar="NAME", help=f"a published dataset: {names}")
     else:
-        parser.add_argument("scores", metavar="SCORES.csv",
-                            help="score file (wide: a row per model, a column per task; or "
-                                 "long: columns model, task, score)")
+        parser.add_argument("scores", metavar="SCORES.csv", help=file_help)
     group = parser.add_argument_group("reading the score file")
     group.add_argument("--model-factors", metavar="F.csv",
                        help="model factors: first column the model name, one column per factor")
@@ -80,6 +84,17 @@ def read_table(args, on_empty="warn"):
         score_range=args.score_range, lower_is_better=args.lower_is_better,
         factor_kinds=dict(args.factor_kind), on_empty=on_empty,
     )
+
+
+def write_csv(frame, path, index, float_format=None):
+    """Write `frame` as CSV to `path` ('-' or None: standard output)."""
+    if path in (None, "-"):
+        frame.to_csv(sys.stdout, index=index, float_format=float_format)
+        return
+    try:
+        frame.to_csv(path, index=index, float_format=float_format)
+    except OSError as exc:
+        raise ScorecastError(f"cannot write {path}: {exc.strerror}") from None
 
 
 def add_json_argument(parser):

@@ -8,7 +8,8 @@ import numpy as np
 
 from ..errors import ScorecastError, quote_names
 from ..predictors import describe_methods, make_predictor
-from ._options import add_table_arguments, read_table
+from ..predictors._registry import param_value
+from ._options import add_table_arguments, read_table, write_csv
 
 DEFAULT_METHOD = "auto"
 # Six significant digits: more than any benchmark reports, far fewer than float noise.
@@ -28,18 +29,8 @@ def key_values(text):
     return [key_value(part) for part in re.split(r",(?=[^,=]+=)", text) if part.strip()]
 
 
-def _param_value(text):
-    for convert in (int, float):
-        try:
-            return convert(text)
-        except ValueError:
-            pass
-    lowered = text.lower()
-    if lowered in ("true", "false"):
-        return lowered == "true"
-    if lowered in ("none", "null"):
-        return None
-    return text
+# Kept under this name for the commands that import it.
+_param_value = param_value
 
 
 def add_method_arguments(parser):
@@ -120,13 +111,7 @@ def add_commands(commands):
 
 
 def _write_csv(frame, path, index):
-    if path in (None, "-"):
-        frame.to_csv(sys.stdout, index=index, float_format=FLOAT_FORMAT)
-    else:
-        try:
-            frame.to_csv(path, index=index, float_format=FLOAT_FORMAT)
-        except OSError as exc:
-            raise ScorecastError(f"cannot write {path}: {exc.strerror}") from None
+    write_csv(frame, path, index, FLOAT_FORMAT)
 
 
 def _fit(args, table, predictor=None):

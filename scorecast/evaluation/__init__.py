@@ -1,7 +1,10 @@
-"""Evaluation: splitters that hide observed scores, and the metrics that score predictions."""
+"""Evaluation: splitters that hide observed scores, metrics that score predictions,
+and the benchmark protocols built from them."""
 
 from .metrics import mae, mean_l1, mean_spearman, mse, rank_metrics, rmse
-from .splits import Split, largest_models, new_models, parameter_counts, random_cells
+from .splits import (Split, largest_models, leave_family_out, model_families, new_models,
+                     new_tasks, parameter_counts, random_cells, sparsity)
 
-__all__ = ["Split", "random_cells", "new_models", "largest_models", "parameter_counts",
+__all__ = ["Split", "random_cells", "new_models", "new_tasks", "sparsity", "leave_family_out",
+           "model_families", "largest_models", "parameter_counts",
            "mse", "mean_l1", "mae", "rmse", "rank_metrics", "mean_spearman"]

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator
+from sklearn.linear_model import Ridge
 
 from .. import persistence
 from .._cells import parse_number
@@ -97,18 +98,18 @@ class ScorePredictor(BaseEstimator):
         self.train_scores_ = raw
         self.target_ = TargetSpace(getattr(self, "target", "task")).fit(
             raw, table.task_info["lower"].to_numpy(), table.task_info["upper"].to_numpy())
-        Y = self.target_.transform(raw)
         n_models, n_tasks = raw.shape
-        empty = (np.zeros((n_models, 0)), np.zeros((n_models, 0), np.int64),
-                 np.zeros((n_tasks, 0)), np.zeros((n_tasks, 0), np.int64))
         if self.uses_factors:
             self.model_encoder_ = FactorEncoder().fit(table.model_factors,
                                                       table.model_factor_kinds)
             self.task_encoder_ = FactorEncoder().fit(table.task_factors, table.task_factor_kinds)
             encoded = (*self.model_encoder_.transform(table.model_factors),
                        *self.task_encoder_.transform(table.task_factors))
+            self._set_unscored_task_levels(table, encoded[2:])
         else:
-            encoded = empty
+            encoded = (np.zeros((n_models, 0)), np.zeros((n_models, 0), np.int64),
+                       np.zeros((n_tasks, 0)), np.zeros((n_tasks, 0), np.int64))
+        Y = self.target_.transform(raw)
         rng = np.random.default_rng(getattr(self, "random_state", None))
         self._fit(Inputs(Y, ~np.isnan(Y), *encoded, table, rng))
         self._warn_unscored(table)
@@ -241,10 +242,47 @@ class ScorePredictor(BaseEstimator):
         return pd.DataFrame({"model": models, "task": tasks, "score": scores,
                              "observed": observed, "fallback": fallback, "reason": reason})
 
+    # A per-task target space removes each task's level (its centre), and the
+    # methods only learn what remains. A task with no score has no centre to
+    # remove: factor-aware methods read it off the task's factors with a ridge
+    # regression of the other tasks' centres, rather than assume a typical task.
+    _LEVEL_RIDGE = 1.0
+
+    def _set_unscored_task_levels(self, table, task_inputs):
+        """Keep the task design; give unscored tasks with factors their centre from it."""
+        numeric, codes = task_inputs
+        self.level_design_ = np.hstack([numeric, self.task_encoder_.one_hot(codes)])
+        self.level_scored_ = table.observed.any(axis=0)
+        described = ~self.level_scored_ & table.task_factors.notna().any(axis=1).to_numpy()
+        ridge = self._task_level_ridge() if described.any() else None
+        if ridge is not None:
+            center = self.target_.tasks_["center"]
+            center[described] = ridge.predict(self.level_design_[described])
+
+    def _task_level_ridge(self):
+        """Ridge of the scored tasks' centres on their factors, or None if it cannot be fitted."""
+        center = self.target_.tasks_.get("center")
+        design, scored = getattr(self, "level_design_", None), getattr(self, "level_scored_", None)
+        if center is None or design is None or not design.shape[1] or scored.sum() < 3:
+            return None
+        return Ridge(alpha=self._LEVEL_RIDGE).fit(design[scored], center[scored])
+
+    def _task_level(self, factors):
+        """The centre a new task known only by `factors` gets, or None."""
+        ridge = self._task_level_ridge() if factors and self.uses_factors else None
+        if ridge is None:
+            return None
+        with warnings.catch_warnings():  # unseen levels were already reported by the fold-in
+            warnings.simplefilter("ignore", ScorecastWarning)
+            frame = self.task_encoder_.frame_from_values(factors, "task")
+        return float(ridge.predict(self.task_encoder_.design(frame))[0])
+
     def _fallback_levels(self):
-        with np.errstate(invalid="ignore"):
-            task_mean = np.nanmean(self.train_scores_, axis=0)
-        return task_mean, float(np.nanmean(self.train_scores_))
+        """Task means (the mean of all scores for a task without any) and the mean of all."""
+        overall = float(np.nanmean(self.train_scores_))
+        counts = (~np.isnan(self.train_scores_)).sum(axis=0)
+        sums = np.nansum(self.train_scores_, axis=0)
+        return np.where(counts > 0, sums / np.maximum(counts, 1), overall), overall
 
     # ------------------------------------------------------------------ fold-in
     def _parse_known(self, known, names, what):
@@ -335,6 +373,9 @@ class ScorePredictor(BaseEstimator):
         full = self._predict_full()
         level = full.mean(axis=1)
         params = self.target_.task_params(raw, level, low, high)
+        center = self._task_level(factors) if np.isnan(raw).all() else None
+        if center is not None and "center" in params:
+            params["center"] = np.array([center])
         model_params, _ = self.target_.take()
         y = self.target_.transform(raw[:, None], models=model_params, tasks=params)[:, 0]
         encoded = self._encode_new(factors, "task")

@@ -39,6 +39,50 @@ def make_predictor(name, **params):
     return cls(**params)
 
 
+def param_value(text):
+    """A parameter value given as text: int, float, true/false, none, else the text."""
+    for convert in (int, float):
+        try:
+            return convert(text)
+        except ValueError:
+            pass
+    lowered = text.lower()
+    if lowered in ("true", "false"):
+        return lowered == "true"
+    if lowered in ("none", "null"):
+        return None
+    return text
+
+
+def parse_method(spec):
+    """Split a method spec such as ``mf`` or ``mf:rank=7:reg=0.5`` into name and parameters.
+
+    Returns
+    -------
+    name : str
+    params : dict
+        Values parsed by :func:`param_value`.
+
+    Raises
+    ------
+    ScorecastError
+        For an unknown method or parameter, or a part that is not NAME=VALUE.
+    """
+    name, *parts = [part.strip() for part in spec.split(":")]
+    params = {}
+    for part in parts:
+        key, sep, value = part.partition("=")
+        if not sep or not key.strip():
+            raise ScorecastError(f"method {spec!r}: expected NAME=VALUE after ':', got {part!r}")
+        params[key.strip()] = param_value(value.strip())
+    known = make_predictor(name).get_params()
+    unknown = [key for key in params if key not in known]
+    if unknown:
+        raise ScorecastError(f"method {name!r} has no parameter {unknown[0]!r}; its "
+                             f"parameters are {', '.join(sorted(known))}")
+    return name, params
+
+
 def describe_methods():
     """Return ``[(name, one-line description)]`` of the registered methods."""
     return [(name, (cls.__doc__ or "").strip().splitlines()[0]) for name, cls in METHODS.items()]

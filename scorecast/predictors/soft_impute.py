@@ -255,12 +255,14 @@ class SoftImpute(ScorePredictor):
             biases = completion.bias_step(biases, observed)
         lam_max = completion.top_singular_value(observed - completion.additive_at_observed(biases))
         self.lambda_ = float(self.shrinkage) * lam_max
+        low_rank = (np.zeros((n_models, 0)), np.zeros(0), np.zeros((n_tasks, 0)))
+        self.n_iter_ = 0
+        if not lam_max > 0:  # the biases fit every observed score: nothing low-rank is left
+            return biases, low_rank
         # Warm starts along a decreasing path: each solution is close to the next one.
         path = np.geomspace(max(lam_max, self.lambda_), max(self.lambda_, 1e-12 * lam_max),
                             max(int(self.n_lambdas), 1) + 1)[1:]
-        low_rank = (np.zeros((n_models, 0)), np.zeros(0), np.zeros((n_tasks, 0)))
         low_rank_at_observed = np.zeros_like(observed)
-        self.n_iter_ = 0
         for lam in path:
             for _ in range(int(self.max_iter)):
                 residual = observed - completion.additive_at_observed(biases)
