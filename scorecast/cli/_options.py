@@ -2,6 +2,7 @@
 
 import argparse
 import json
+import re
 import sys
 
 from .. import datasets
@@ -30,6 +31,48 @@ def factor_kind(text):
         raise argparse.ArgumentTypeError(
             f"expected FACTOR=KIND with KIND one of {', '.join(FACTOR_KINDS)}, got {text!r}")
     return name.strip(), kind.strip()
+
+
+# ---------------------------------------------------------------------------- argument types
+def key_value(text):
+    """Parse ``NAME=VALUE`` (the value may itself contain ``=``... but not the name)."""
+    name, sep, value = text.partition("=")
+    if not sep or not name.strip():
+        raise argparse.ArgumentTypeError(f"expected NAME=VALUE, got {text!r}")
+    return name.strip(), value.strip()
+
+
+def key_values(text):
+    """Parse ``A=1,B=2`` (a comma starts a new pair only when ``NAME=`` follows it)."""
+    return [key_value(part) for part in re.split(r",(?=[^,=]+=)", text) if part.strip()]
+
+
+def non_negative_int(text):
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"expected 0 or more, got {value}")
+    return value
+
+
+def fraction(text):
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number between 0 and 1, got {text!r}") \
+            from None
+    if not 0 < value < 1:
+        raise argparse.ArgumentTypeError(f"expected a number between 0 and 1, got {value}")
+    return value
+
+
+def positive_int(text):
+    value = non_negative_int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected 1 or more, got {value}")
+    return value
 
 
 def add_table_arguments(parser, dataset=False, data_option=False):

@@ -12,7 +12,7 @@ from ..errors import ScorecastError
 from ..evaluation.protocols import BASELINES, DEFAULT_DATASET, PROTOCOLS, plan_benchmark
 from ..evaluation.runner import run_benchmark, summarize
 from ..evaluation.scoring import TRAINING_TARGETS
-from ._options import add_table_arguments, read_table, write_csv
+from ._options import add_table_arguments, fraction, non_negative_int, read_table, write_csv
 
 _PROTOCOL_HELP = """protocols:
   paper      5% of the cells held out at random, 10 seeds; on cpp-llm in the paper's
@@ -37,27 +37,6 @@ metrics (one row per protocol, method, seed and metric in --output):
   mse_<space>[NAME]         per held-out model or task, where the protocol names them
 The baselines 'random' (uniform within each task's observed range) and 'mean' (the
 task mean) always run beside the methods."""
-
-
-def non_negative_int(text):
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"expected 0 or more, got {value}")
-    return value
-
-
-def fraction(text):
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number between 0 and 1, got {text!r}") \
-            from None
-    if not 0 < value < 1:
-        raise argparse.ArgumentTypeError(f"expected a number between 0 and 1, got {value}")
-    return value
 
 
 def add_commands(commands):

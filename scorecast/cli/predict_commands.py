@@ -1,7 +1,5 @@
 """``scorecast complete``, ``scorecast predict`` and ``scorecast methods``."""
 
-import argparse
-import re
 import sys
 
 import numpy as np
@@ -9,28 +7,11 @@ import numpy as np
 from ..errors import ScorecastError, quote_names
 from ..predictors import describe_methods, make_predictor
 from ..predictors._registry import param_value
-from ._options import add_table_arguments, read_table, write_csv
+from ._options import add_table_arguments, key_value, key_values, read_table, write_csv
 
 DEFAULT_METHOD = "auto"
 # Six significant digits: more than any benchmark reports, far fewer than float noise.
 FLOAT_FORMAT = "%.6g"
-
-
-def key_value(text):
-    """Parse ``NAME=VALUE`` (the value may itself contain ``=``... but not the name)."""
-    name, sep, value = text.partition("=")
-    if not sep or not name.strip():
-        raise argparse.ArgumentTypeError(f"expected NAME=VALUE, got {text!r}")
-    return name.strip(), value.strip()
-
-
-def key_values(text):
-    """Parse ``A=1,B=2`` (a comma starts a new pair only when ``NAME=`` follows it)."""
-    return [key_value(part) for part in re.split(r",(?=[^,=]+=)", text) if part.strip()]
-
-
-# Kept under this name for the commands that import it.
-_param_value = param_value
 
 
 def add_method_arguments(parser):
@@ -52,7 +33,7 @@ def build_predictor(args):
     if unknown:
         raise ScorecastError(f"method {args.method!r} has no parameter {unknown[0]!r}; its "
                              f"parameters are {', '.join(sorted(params))}")
-    predictor.set_params(**{name: _param_value(value) for name, value in args.param})
+    predictor.set_params(**{name: param_value(value) for name, value in args.param})
     if "random_state" in params:
         predictor.set_params(random_state=args.seed)
     if "verbose" in params:

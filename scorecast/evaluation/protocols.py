@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..errors import ScorecastError, quote_names
+from ..errors import ScorecastError
 from ..factors import parameter_factor
 from ..predictors._registry import parse_method
 from . import splits

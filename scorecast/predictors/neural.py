@@ -353,6 +353,44 @@ class NeuralPredictor(ScorePredictor):
             full = network(rows, cols, self._tensors())
         return full.numpy().astype(np.float64).reshape(n_models, n_tasks)
 
+    @_single_threaded
+    def _predict_cells(self, cells, factor_inputs):
+        """Target-space predictions of fitted cells with other factor inputs, without refitting.
+
+        What :mod:`scorecast.importance` plays its games on: a factor is made
+        absent by changing its encoded inputs, here given cell by cell.
+
+        Parameters
+        ----------
+        cells : ndarray of int of shape (n_cells, 2)
+            Row (fitted model) and column (fitted task) of each cell.
+        factor_inputs : tuple of 4 ndarrays
+            ``model_numeric, model_codes, task_numeric, task_codes`` as in
+            ``factor_inputs_``, but with one row per cell (n_cells rows).
+
+        Returns
+        -------
+        ndarray of shape (n_cells,)
+            The mean of the networks' predictions.
+        """
+        torch = _import_torch()
+        index = [torch.from_numpy(np.ascontiguousarray(cells[:, k], dtype=np.int64))
+                 for k in range(2)]
+        numeric_codes = [torch.from_numpy(np.ascontiguousarray(a, dtype=dtype)) for a, dtype
+                         in zip(factor_inputs, (np.float32, np.int64) * 2)]
+        total = np.zeros(len(cells))
+        with torch.no_grad():
+            for network in self.networks_:
+                vectors = []
+                for side, rows, numeric, codes in (
+                        (network.models, index[0], *numeric_codes[:2]),
+                        (network.tasks, index[1], *numeric_codes[2:])):
+                    ids = side.embeddings()
+                    free = None if ids is None else [table[rows] for table in ids]
+                    vectors.append(side.vectors(free, side.factor_vector(numeric, codes)))
+                total += network.score(*vectors).numpy()
+        return total / len(self.networks_)
+
     def _fold_in_model(self, y, numeric, codes):
         return self._fold_in(0, y, numeric, codes)
 
