@@ -9,7 +9,9 @@ import pandas as pd
 
 from .. import datasets
 from ..errors import ScorecastError
+from ..predictors._registry import parse_method
 from ..evaluation.protocols import BASELINES, DEFAULT_DATASET, PROTOCOLS, plan_benchmark
+from ..evaluation.active import run_active
 from ..evaluation.runner import run_benchmark, summarize
 from ..evaluation.scoring import TRAINING_TARGETS
 from ._options import add_table_arguments, fraction, non_negative_int, read_table, write_csv
@@ -24,6 +26,11 @@ _PROTOCOL_HELP = """protocols:
   random     --fraction of the cells held out at random (default 0.1)
   frontier   the 5 largest models by parameter count held out, k = 0 and 2 known
   family     whole model families held out (k = 0 known), at most 10 groups
+  calibration  coverage and mean width of 80% and 90% intervals: random 5% cells, and
+             new models with k = 0, 1, 2 known (methods train on raw scores)
+  active     new models start with no known score; one evaluation at a time is revealed,
+             chosen by 'scorecast suggest' (active) or at random; reports mae_after_0..5
+             (one method: the first of --methods, default auto)
 
 metrics (one row per protocol, method, seed and metric in --output):
   mse_<space>, l1_<space>   errors in the normalised space named (paper, range or rank)
@@ -34,6 +41,9 @@ metrics (one row per protocol, method, seed and metric in --output):
                             (the scope of the paper's notebook)
   spearman                  mean per-task Spearman correlation (tasks with 3+ held-out cells)
   seconds                   time to fit and predict
+  coverage_80, width_80...  (calibration) share of true scores inside the intervals, and
+                            their mean width in score points
+  mae_after_<k>             (active) a new model's MAE on held-out tasks after k evaluations
   mse_<space>[NAME]         per held-out model or task, where the protocol names them
 The baselines 'random' (uniform within each task's observed range) and 'mean' (the
 task mean) always run beside the methods."""
@@ -92,6 +102,8 @@ def run_benchmark_command(args):
     table = _load(args)
     methods = [m.strip() for m in args.methods.split(",") if m.strip()] if args.methods \
         else None
+    if args.protocol == "active":
+        return _run_active(args, table, methods)
     plan = plan_benchmark(table, args.protocol, seeds=args.seeds, methods=methods,
                           target=args.target, fraction=args.fraction, known=args.known,
                           size_factor=args.size_factor, family_factor=args.family_factor)
@@ -104,7 +116,31 @@ def run_benchmark_command(args):
     results, messages = run_benchmark(plan, n_jobs=args.jobs or None)
     for message in messages:
         print(f"scorecast: warning: {message}", file=sys.stderr)
-    print(format_report(plan, results, table.name, args.target))
+    print(format_report(plan, results, table.name, "score" if plan.levels else args.target))
+    if args.output:
+        _write_results(results, args.output)
+        print(f"scorecast: wrote {args.output}: {len(results)} rows", file=sys.stderr)
+    return 0
+
+
+def _run_active(args, table, methods):
+    if methods and len(methods) > 1:
+        raise ScorecastError("the active protocol compares strategies, not methods: give one "
+                             "--methods")
+    method = methods[0] if methods else "auto"
+    parse_method(method)
+    print(f"scorecast: active on {table.name}: {args.seeds} seeds, 10 new models each, "
+          f"predicted by {method}", file=sys.stderr)
+    results = run_active(table, method=method, seeds=args.seeds, n_jobs=args.jobs or None)
+    means = results.groupby(["method", "metric"], sort=False)["value"].mean().unstack("metric")
+    print(f"active protocol on {table.name}: a new model's mean absolute error (score points) "
+          f"on held-out tasks after k evaluations, chosen by 'scorecast suggest' (active) or at "
+          f"random; {method}, mean over {args.seeds} seeds")
+    print(means.to_string(float_format=lambda v: f"{v:.3f}"))
+    if "mae_after_3" in means.columns:
+        drop = 1 - means.loc["active", "mae_after_3"] / means.loc["random", "mae_after_3"]
+        print(f"after 3 evaluations the active strategy's error is {100 * drop:.1f}% "
+              f"{'lower' if drop >= 0 else 'higher'} than random's")
     if args.output:
         _write_results(results, args.output)
         print(f"scorecast: wrote {args.output}: {len(results)} rows", file=sys.stderr)
@@ -124,8 +160,12 @@ def _write_results(results, path):
 
 
 # ---------------------------------------------------------------------------- report
-def _columns(space):
+def _columns(space, levels=()):
     """(metric, heading, scale, show std) of the main table."""
+    if levels:
+        return [(f"{kind}_{100 * level:g}", f"{kind} {100 * level:g}%", scale, False)
+                for level in levels for kind, scale in (("coverage", 100), ("width", 1))] + \
+            [("mae", "MAE (points)", 1, False), ("seconds", "s/seed", 1, False)]
     return [(f"mse_{space}", f"MSE ({space})", 1, True), (f"l1_{space}", f"L1 ({space})", 1, True),
             ("mae", "MAE (points)", 1, False), ("accuracy", "Acc %", 100, False),
             ("mae_at_2", "MAE@2 %", 100, False), ("accuracy_heldout", "Acc % (h-o)", 100, False),
@@ -163,7 +203,7 @@ def format_report(plan, results, name, target):
         rows = {}
         for method in plan.methods:
             rows[method] = {heading: _cell(*_stat(part, method, metric), scale, with_std)
-                            for metric, heading, scale, with_std in _columns(space)}
+                            for metric, heading, scale, with_std in _columns(space, plan.levels)}
         lines += ["", f"== {label}", pd.DataFrame(rows).T.to_string()]
         lines += _reference_lines(plan, part, label)
     return "\n".join(lines)

@@ -3,18 +3,20 @@
 import sys
 
 import numpy as np
+from tqdm.auto import tqdm
 
 from ..errors import ScorecastError, quote_names
 from ..predictors import describe_methods, make_predictor
 from ..predictors._registry import param_value
-from ._options import add_table_arguments, key_value, key_values, read_table, write_csv
+from ._options import (add_table_arguments, fraction, key_value, key_values, read_table,
+                       write_csv)
 
 DEFAULT_METHOD = "auto"
 # Six significant digits: more than any benchmark reports, far fewer than float noise.
 FLOAT_FORMAT = "%.6g"
 
 
-def add_method_arguments(parser):
+def add_method_arguments(parser, interval=True):
     group = parser.add_argument_group("prediction method")
     group.add_argument("--method", default=DEFAULT_METHOD, metavar="NAME",
                        help=f"prediction method (default: {DEFAULT_METHOD}; "
@@ -23,6 +25,12 @@ def add_method_arguments(parser):
                        metavar="NAME=VALUE",
                        help="a parameter of the method, e.g. --param rank=2 (repeatable)")
     group.add_argument("--seed", type=int, default=0, help="random seed (default: 0)")
+    if not interval:
+        return
+    group.add_argument("--interval", type=fraction, metavar="LEVEL",
+                       help="also give a central interval at this level, e.g. 0.9 (calibrated "
+                            "by refitting the method a few times on the table with scores "
+                            "hidden; see docs/formats.md)")
 
 
 def build_predictor(args):
@@ -126,18 +134,26 @@ def _check_empty(table, predictor):
 
 
 def run_complete(args):
+    if args.interval and not args.long:
+        raise ScorecastError("--interval writes one row per cell: add --long")
     table = read_table(args, on_empty="keep")
     predictor = build_predictor(args)
     _check_empty(table, predictor)
     predictor = _fit(args, table, predictor)
-    completed = predictor.complete()
-    if args.long:
+    if args.interval:
+        _calibrate(predictor)
+        frame = predictor.complete(interval=args.interval)
+        _write_csv(frame[["model", "task", "score", "lower", "upper", "observed"]],
+                   args.output, index=False)
+    elif args.long:
+        completed = predictor.complete()
         observed = table.observed
         frame = completed.stack(future_stack=True).reset_index()
         frame.columns = ["model", "task", "score"]
         frame["observed"] = observed.ravel()
         _write_csv(frame, args.output, index=False)
     else:
+        completed = predictor.complete()
         completed.index.name = "model"
         _write_csv(completed, args.output, index=True)
     if args.save_predictor:
@@ -149,6 +165,12 @@ def run_complete(args):
     return 0
 
 
+def _calibrate(predictor):
+    """Calibrate the intervals with a progress bar (it refits the method several times)."""
+    with tqdm(desc="calibrating intervals", unit="refit", leave=False, disable=None) as bar:
+        predictor.calibrate(progress=bar.update)
+
+
 def _pairs(groups):
     return dict(pair for group in groups for pair in group)
 
@@ -158,6 +180,8 @@ def run_predict(args):
     predictor = build_predictor(args)
     _check_empty(table, predictor)
     predictor = _fit(args, table, predictor)
+    if args.interval:
+        _calibrate(predictor)
     if args.model or args.task:
         if args.known or args.factor:
             raise ScorecastError("--known and --factor describe a --new-model or --new-task")
@@ -171,13 +195,17 @@ def run_predict(args):
                                  f"{table.name}{hint}; use --new-"
                                  f"{'model' if args.model else 'task'} for one that is not")
         if args.model:
-            details = predictor.predict_details(name, list(table.tasks)).set_index("task")
+            details = predictor.predict_details(name, list(table.tasks), interval=args.interval)
+            details = details.set_index("task")
         else:
-            details = predictor.predict_details(list(table.models), name).set_index("model")
-        observed_values = table.scores.loc[name] if args.model else table.scores[name]
-        details["score"] = np.where(details["observed"], observed_values.to_numpy(),
-                                    details["score"])
-        result = details[["score", "observed", "fallback", "reason"]]
+            details = predictor.predict_details(list(table.models), name,
+                                                interval=args.interval).set_index("model")
+        observed = details["observed"].to_numpy()
+        observed_values = (table.scores.loc[name] if args.model else table.scores[name]).to_numpy()
+        for column in ("score", "lower", "upper") if args.interval else ("score",):
+            details[column] = np.where(observed, observed_values, details[column])
+        result = details[["score", "observed", "fallback", "reason"]
+                         + (["lower", "upper"] if args.interval else [])]
         title = f"{'model' if args.model else 'task'} {name!r}"
     else:
         known, factors = _pairs(args.known), _pairs(args.factor)
@@ -185,27 +213,32 @@ def run_predict(args):
             if args.new_model in table.models:
                 raise ScorecastError(f"{args.new_model!r} is already a model of {table.name}; "
                                      "use --model")
-            result = predictor.predict_new_model(known=known, factors=factors)
+            result = predictor.predict_new_model(known=known, factors=factors,
+                                                 interval=args.interval)
             title = f"new model {args.new_model!r}"
         else:
             if args.new_task in table.tasks:
                 raise ScorecastError(f"{args.new_task!r} is already a task of {table.name}; "
                                      "use --task")
-            result = predictor.predict_new_task(known=known, factors=factors)
+            result = predictor.predict_new_task(known=known, factors=factors,
+                                                interval=args.interval)
             title = f"new task {args.new_task!r}"
-    _print_prediction(result, title, args.method)
+    _print_prediction(result, title, args.method, args.interval)
     if args.output:
         _write_csv(result, args.output, index=True)
     return 0
 
 
-def _print_prediction(result, title, method):
-    print(f"{title}, predicted by {method} (* = observed score)")
+def _print_prediction(result, title, method, interval=None):
+    level = f"; {100 * interval:g}% interval" if interval else ""
+    print(f"{title}, predicted by {method} (* = observed score{level})")
     width = max(len(str(n)) for n in result.index)
     for name, row in result.iterrows():
         mark = "*" if row["observed"] else " "
+        bounds = f"  [{row['lower']:.2f}, {row['upper']:.2f}]" \
+            if interval and not row["observed"] else ""
         note = f"  fallback: {row['reason']}" if row["fallback"] else ""
-        print(f"  {str(name):<{width}}  {row['score']:9.2f} {mark}{note}")
+        print(f"  {str(name):<{width}}  {row['score']:9.2f} {mark}{bounds}{note}")
 
 
 def run_methods(args):

@@ -13,6 +13,10 @@
 ``random``     a fraction of the observed cells (``fraction``, default 10%)
 ``frontier``   the 5 largest models by parameter count, k = 0 and 2 known
 ``family``     whole families held out (k = 0 known), in at most 10 groups
+``calibration``  80% and 90% intervals on random 5% cells and on new models
+               with k = 0, 1 and 2 known: coverage and mean width (points)
+``active``     the evaluate-then-predict loop on new models: see
+               :mod:`~scorecast.evaluation.active`
 =============  =============================================================
 
 ``known`` replaces the list of k of ``new-model``, ``new-task``,
@@ -35,13 +39,16 @@ from .scoring import make_scoring
 __all__ = ["PROTOCOLS", "BASELINES", "Run", "Plan", "plan_benchmark"]
 
 PROTOCOLS = ("paper", "new-model", "new-task", "pilot", "sparsity", "random", "frontier",
-             "family")
+             "family", "calibration", "active")
+#: The interval levels the calibration protocol checks.
+CALIBRATION_LEVELS = (0.8, 0.9)
 #: Always run, for the rank metrics' sake: what chance and the task mean achieve.
 BASELINES = ("random", "mean")
 #: The dataset each paper protocol was run on, when none is given.
 DEFAULT_DATASET = {"paper": "cpp-llm", "new-model": "cpp-llm", "new-task": "cpp-llm",
                    "pilot": "helm-core", "sparsity": "cpp-llm", "random": "cpp-llm",
-                   "frontier": "cpp-llm", "family": "cpp-llm"}
+                   "frontier": "cpp-llm", "family": "cpp-llm", "calibration": "cpp-llm",
+                   "active": "cpp-llm"}
 _GENERIC = ["additive", "mf", "soft-impute", "factors-ridge", "auto"]
 DEFAULT_METHODS = {
     "paper": ["additive", "mf", "soft-impute", "ncf", "ncf-factors", "factors-only", "auto"],
@@ -53,6 +60,7 @@ DEFAULT_METHODS = {
     "random": _GENERIC,
     "frontier": _GENERIC + ["scaling-law"],
     "family": _GENERIC + ["scaling-law"],
+    "calibration": ["mf", "auto"],
 }
 _MAX_FAMILY_FOLDS = 10
 
@@ -81,6 +89,8 @@ class Plan:
     reference : dict
         The paper's numbers for this protocol, if any: ``{"table": DataFrame,
         "by": "method" | "model" | "task"}``.
+    levels : tuple of float
+        Interval levels to score (the calibration protocol).
     notes : list of str
         Methods left out, and why.
     """
@@ -91,6 +101,7 @@ class Plan:
     methods: list
     reference: dict = field(default_factory=dict)
     notes: list = field(default_factory=list)
+    levels: tuple = ()
 
 
 def _usable(method, table):
@@ -146,6 +157,11 @@ def _runs(protocol, train, seed, known, fraction, paper, factors):
     if protocol == "sparsity":
         return [Run(f"sparsity {m}%", seed, [splits.sparsity(train, m / 100, 0.1, seed)])
                 for m in range(0, 81, 10)]
+    if protocol == "calibration":
+        ks = (0, 1, 2) if known is None else (known,)
+        return [Run("calibration random 5%", seed, [splits.random_cells(train, 0.05, seed)])] + [
+            Run(f"calibration new-model k={k}", seed,
+                [splits.new_models(train, k, random_state=seed)]) for k in ks]
     ks = (0, 2) if known is None else (known,)
     if protocol == "new-model":
         if paper:
@@ -220,7 +236,12 @@ def plan_benchmark(table, protocol, *, seeds=10, methods=None, target="normalize
         raise ScorecastError(f"--seeds must be at least 1, not {seeds}")
     if known is not None and known < 0:
         raise ScorecastError(f"--known must be 0 or more, not {known}")
+    if protocol == "active":
+        raise ScorecastError("the active protocol is run by scorecast.evaluation.run_active")
     paper = table.name == "cpp-llm" if paper is None else paper
+    if protocol == "calibration":
+        # Intervals are in score points: the methods train on the scores themselves.
+        target, paper = "score", False
     scoring = make_scoring(table, target, paper=paper)
     chosen, notes = _choose_methods(protocol, table, methods)
     runs = [run for seed in range(seeds)
@@ -231,4 +252,5 @@ def plan_benchmark(table, protocol, *, seeds=10, methods=None, target="normalize
         reference = {"paper": {"table": TABLE1, "by": "method"},
                      "new-model": {"table": TABLE4, "by": "model"},
                      "new-task": {"table": TABLE5, "by": "task"}}.get(protocol, {})
-    return Plan(protocol, scoring, runs, chosen, reference, notes)
+    levels = CALIBRATION_LEVELS if protocol == "calibration" else ()
+    return Plan(protocol, scoring, runs, chosen, reference, notes, levels)

@@ -36,13 +36,14 @@ def _random_guess(split, seed):
     return np.random.default_rng(seed).uniform(low[cols], high[cols])
 
 
-def _fit_predict(split, method, seed):
-    """Predictions of `method` for the held-out cells of `split`, seconds, warnings."""
+def _fit_predict(split, method, seed, levels=()):
+    """Predictions of `method` for the held-out cells of `split` (and their interval
+    bounds at each of `levels`), seconds, warnings."""
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         start = time.perf_counter()
         if method == "random":
-            values = _random_guess(split, seed)
+            values = (_random_guess(split, seed), {})
         else:
             name, params = parse_method(method)
             predictor = make_predictor(name, **params)
@@ -53,6 +54,13 @@ def _fit_predict(split, method, seed):
                 predictor.set_params(verbose=False)
             full = predictor.fit(split.train).complete(keep_observed=False).to_numpy()
             values = full[split.test[:, 0], split.test[:, 1]]
+            bounds = {}
+            for level in levels:
+                cells = predictor.complete(keep_observed=False, interval=level)
+                shape = full.shape
+                bounds[level] = tuple(cells[side].to_numpy().reshape(shape)[
+                    split.test[:, 0], split.test[:, 1]] for side in ("lower", "upper"))
+            values = (values, bounds)
         seconds = time.perf_counter() - start
     return values, seconds, sorted({f"{method}: {w.message}" for w in caught})
 
@@ -82,7 +90,7 @@ def run_benchmark(plan, n_jobs=None, progress=True):
             for method in plan.methods for f in range(len(run.folds))]
     parallel = Parallel(n_jobs=-1 if n_jobs is None else n_jobs,
                         return_as="generator_unordered")
-    calls = (delayed(_job)(r, f, method, plan.runs[r].folds[f], plan.runs[r].seed)
+    calls = (delayed(_job)(r, f, method, plan.runs[r].folds[f], plan.runs[r].seed, plan.levels)
              for r, f, method in jobs)
     done, notes = {}, Counter()
     with tqdm(total=len(jobs), desc=plan.protocol, unit="fit", disable=not progress or None,
@@ -96,7 +104,13 @@ def run_benchmark(plan, n_jobs=None, progress=True):
         cells = np.concatenate([fold.test for fold in run.folds])
         for method in plan.methods:
             parts = [done[(r, f, method)] for f in range(len(run.folds))]
-            metrics = plan.scoring.score(cells, np.concatenate([p[0] for p in parts]), by=run.by)
+            metrics = plan.scoring.score(cells, np.concatenate([p[0][0] for p in parts]),
+                                         by=run.by)
+            for level in plan.levels:
+                if all(level in p[0][1] for p in parts):
+                    lower, upper = (np.concatenate([p[0][1][level][k] for p in parts])
+                                    for k in range(2))
+                    metrics.update(plan.scoring.interval_metrics(cells, lower, upper, level))
             metrics["seconds"] = sum(p[1] for p in parts)
             records += [(run.label, method, run.seed, name, value)
                         for name, value in metrics.items()]
@@ -117,8 +131,8 @@ def _collapse(notes):
     return lines
 
 
-def _job(r, f, method, split, seed):
-    values, seconds, messages = _fit_predict(split, method, seed)
+def _job(r, f, method, split, seed, levels):
+    values, seconds, messages = _fit_predict(split, method, seed, levels)
     return (r, f, method), values, seconds, messages
 
 

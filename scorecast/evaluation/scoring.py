@@ -16,6 +16,9 @@ space*) and scores the predictions of held-out cells in three ways:
 ``spearman``
     mean per-task Spearman correlation over tasks with at least 3 held-out
     cells (left out when no task has).
+``coverage_<L>``, ``width_<L>`` (the calibration protocol)
+    share of held-out true scores inside the level-``L`` interval (e.g.
+    ``coverage_90``), and the intervals' mean width in score points.
 """
 
 from dataclasses import dataclass
@@ -103,6 +106,15 @@ class Scoring:
             for k in np.unique(index):
                 out[f"mse_{self.space}[{names[k]}]"] = float(np.mean(error[index == k] ** 2))
         return out
+
+
+    def interval_metrics(self, cells, lower, upper, level):
+        """``coverage_<L>`` (share of true scores inside) and ``width_<L>`` (mean width,
+        score points) of intervals at level `L` (in percent in the names)."""
+        truth = self.raw.scores.to_numpy()[cells[:, 0], cells[:, 1]]
+        name = f"{100 * level:g}"
+        return {f"coverage_{name}": float(np.mean((lower <= truth) & (truth <= upper))),
+                f"width_{name}": float(np.mean(upper - lower))}
 
 
 def _unit_range(table, values, name):

@@ -30,6 +30,7 @@ from sklearn.linear_model import Ridge
 from .. import persistence
 from .._cells import parse_number
 from ..errors import ScorecastError, ScorecastWarning, ScoreTableError, quote_names
+from ..intervals import calibrate
 from ..table import ScoreMatrix
 from ..targets import TargetSpace
 from ._design import FactorEncoder
@@ -71,6 +72,8 @@ class ScorePredictor(BaseEstimator):
 
     #: whether model and task factors inform the predictions
     uses_factors = False
+    # The table is kept for calibrating intervals on demand, not saved with the predictor.
+    _persist_skip = ("fit_table_",)
     #: the name under which the method is registered (set by ``register``)
     method_name = None
 
@@ -94,6 +97,8 @@ class ScorePredictor(BaseEstimator):
             raise ScoreTableError(f"{table.name}: no observed score to learn from")
         self.models_ = pd.Index(table.models)
         self.tasks_ = pd.Index(table.tasks)
+        self.fit_table_ = table
+        self.calibration_ = None
         self.task_info_ = table.task_info.copy()
         self.train_scores_ = raw
         self.target_ = TargetSpace(getattr(self, "target", "task")).fit(
@@ -154,7 +159,7 @@ class ScorePredictor(BaseEstimator):
             raise ScorecastError(f"this {type(self).__name__} is not fitted yet; call fit first")
 
     # ------------------------------------------------------------------ fitted cells
-    def complete(self, keep_observed=True, values="score"):
+    def complete(self, keep_observed=True, values="score", interval=None):
         """Every fitted model's predicted score on every fitted task.
 
         Parameters
@@ -165,15 +170,23 @@ class ScorePredictor(BaseEstimator):
         values : {"score", "target"}, default="score"
             Scores clipped to each task's range, or the values in the target
             space the method learns in (ranks in [0, 1] for ``target="rank"``).
+        interval : float, optional
+            A level in (0, 1), e.g. 0.9: return a long table with a central
+            interval around each score (see :mod:`scorecast.intervals`; the
+            first call calibrates, which refits the method a few times).
 
         Returns
         -------
         pandas.DataFrame
-            Models x tasks, no NaN.
+            Models x tasks, no NaN; with `interval`, one row per cell with
+            columns ``model, task, score, lower, upper, observed`` (an observed
+            cell kept as observed has ``lower == upper == score``).
         """
         self._check_fitted()
         full = self._predict_full()
         if values == "target":
+            if interval is not None:
+                raise ValueError("intervals are given in scores, not in the target space")
             out = full
             if keep_observed:
                 observed = self.target_.transform(self.train_scores_)
@@ -184,9 +197,60 @@ class ScorePredictor(BaseEstimator):
                 out = np.where(np.isnan(self.train_scores_), out, self.train_scores_)
         else:
             raise ValueError(f"values must be 'score' or 'target', not {values!r}")
-        return pd.DataFrame(out, index=self.models_.copy(), columns=self.tasks_.copy())
+        wide = pd.DataFrame(out, index=self.models_.copy(), columns=self.tasks_.copy())
+        if interval is None:
+            return wide
+        observed = ~np.isnan(self.train_scores_)
+        known = observed.sum(axis=1)[:, None] + np.zeros_like(out)
+        lower, upper = self._bounds(out, interval, known, observed.sum(axis=0)[None, :],
+                                    np.arange(len(self.tasks_))[None, :])
+        if keep_observed:
+            lower, upper = np.where(observed, out, lower), np.where(observed, out, upper)
+        return pd.DataFrame({
+            "model": np.repeat(self.models_.to_numpy(), len(self.tasks_)),
+            "task": np.tile(self.tasks_.to_numpy(), len(self.models_)),
+            "score": out.ravel(), "lower": lower.ravel(), "upper": upper.ravel(),
+            "observed": observed.ravel()})
 
-    def predict(self, models, tasks):
+    # ------------------------------------------------------------------ intervals
+    def calibrate(self, n_rounds=2, random_state=None, progress=None):
+        """Calibrate the intervals on the fitted table (see :mod:`scorecast.intervals`).
+
+        Refits copies of the method on the table with cells hidden; called
+        by the first request for an interval, or ahead of time (and before
+        :meth:`save`, so that a loaded predictor has intervals).
+
+        Returns
+        -------
+        self
+        """
+        self._check_fitted()
+        table = getattr(self, "fit_table_", None)
+        if table is None:
+            raise ScorecastError("this predictor was loaded without its calibration; fit it "
+                                 "again to get intervals (or calibrate before saving)")
+        seed = getattr(self, "random_state", None) if random_state is None else random_state
+        self.calibration_ = calibrate(self, table, n_rounds=n_rounds, random_state=seed,
+                                      progress=progress)
+        return self
+
+    def _bounds(self, scores, level, model_counts, task_counts, tasks):
+        """Interval bounds of scores of cells with these known counts, on fitted tasks
+        `tasks` (indices; -1 for a task that is not fitted)."""
+        if getattr(self, "calibration_", None) is None:
+            self.calibrate()
+        calibration = self.calibration_
+        tasks = np.asarray(tasks)
+        fitted = tasks >= 0
+        spread = np.where(fitted, calibration.spread_[np.where(fitted, tasks, 0)],
+                          float(np.median(calibration.spread_)))
+        info = self.task_info_
+        lower = np.where(fitted, info["lower"].to_numpy()[np.where(fitted, tasks, 0)], -np.inf)
+        upper = np.where(fitted, info["upper"].to_numpy()[np.where(fitted, tasks, 0)], np.inf)
+        return calibration.bounds(np.asarray(scores, float), level, model_counts, task_counts,
+                                  spread, lower, upper)
+
+    def predict(self, models, tasks, interval=None):
         """Predicted scores of (model, task) pairs.
 
         Parameters
@@ -195,22 +259,36 @@ class ScorePredictor(BaseEstimator):
             Equal-length sequences of names, or one name to pair with every
             name of the other. Unknown names get an explicit fallback (see
             :meth:`predict_details`).
+        interval : float, optional
+            A level in (0, 1): also return the bounds of a central interval.
 
         Returns
         -------
-        ndarray of float
+        ndarray of float, or with `interval` a DataFrame with columns
+        ``score``, ``lower``, ``upper``
         """
-        return self.predict_details(models, tasks)["score"].to_numpy()
+        details = self.predict_details(models, tasks, interval=interval)
+        if interval is None:
+            return details["score"].to_numpy()
+        return details[["score", "lower", "upper"]]
 
-    def predict_details(self, models, tasks):
+    def predict_details(self, models, tasks, interval=None):
         """Predicted scores with, for each pair, whether it was observed and any fallback.
+
+        Parameters
+        ----------
+        models, tasks : str or sequence of str
+            As for :meth:`predict`.
+        interval : float, optional
+            Also give the bounds of a central interval at this level.
 
         Returns
         -------
         pandas.DataFrame
             Columns ``model``, ``task``, ``score`` (the model's estimate, also
             for observed cells), ``observed`` (bool), ``fallback`` (bool: the
-            method could not predict the cell) and ``reason`` (why, else "").
+            method could not predict the cell) and ``reason`` (why, else "");
+            with `interval`, also ``lower`` and ``upper``.
         """
         self._check_fitted()
         models, tasks = _as_names(models), _as_names(tasks)
@@ -239,8 +317,15 @@ class ScorePredictor(BaseEstimator):
                 reason[k] = f"{what}: mean of all scores"
         observed = np.zeros(len(models), dtype=bool)
         observed[both] = ~np.isnan(self.train_scores_[i[both], j[both]])
-        return pd.DataFrame({"model": models, "task": tasks, "score": scores,
-                             "observed": observed, "fallback": fallback, "reason": reason})
+        details = pd.DataFrame({"model": models, "task": tasks, "score": scores,
+                                "observed": observed, "fallback": fallback, "reason": reason})
+        if interval is not None:
+            known = ~np.isnan(self.train_scores_)
+            model_counts = np.where(i >= 0, known.sum(axis=1)[np.maximum(i, 0)], 0)
+            task_counts = np.where(j >= 0, known.sum(axis=0)[np.maximum(j, 0)], 0)
+            details["lower"], details["upper"] = self._bounds(scores, interval, model_counts,
+                                                              task_counts, j)
+        return details
 
     # A per-task target space removes each task's level (its centre), and the
     # methods only learn what remains. A task with no score has no centre to
@@ -309,7 +394,7 @@ class ScorePredictor(BaseEstimator):
             return None
         return tuple(a[0] for a in encoder.transform(encoder.frame_from_values(factors, what)))
 
-    def predict_new_model(self, known=None, factors=None):
+    def predict_new_model(self, known=None, factors=None, interval=None):
         """Predict a model that is not in the fitted table, on every fitted task.
 
         Nothing is refitted: the method folds the model in from its known
@@ -321,13 +406,30 @@ class ScorePredictor(BaseEstimator):
             Known scores of the new model, by task name.
         factors : dict of str to object, optional
             The new model's factors, by factor name (text is parsed).
+        interval : float, optional
+            Also give the bounds of a central interval at this level (a model
+            with fewer known scores gets wider intervals).
 
         Returns
         -------
         pandas.DataFrame
-            Indexed by task: ``score``, ``observed``, ``fallback``, ``reason``.
+            Indexed by task: ``score``, ``observed``, ``fallback``, ``reason``;
+            with `interval`, also ``lower`` and ``upper``.
         """
         self._check_fitted()
+        frame = self._new_model(known, factors)
+        if interval is not None:
+            n_known = int(frame["observed"].sum())
+            task_counts = (~np.isnan(self.train_scores_)).sum(axis=0)
+            frame["lower"], frame["upper"] = self._bounds(
+                frame["score"].to_numpy(), interval, np.full(len(frame), n_known), task_counts,
+                np.arange(len(self.tasks_)))
+            observed = frame["observed"].to_numpy()
+            frame.loc[observed, "lower"] = frame.loc[observed, "upper"] = \
+                frame.loc[observed, "score"]
+        return frame
+
+    def _new_model(self, known, factors):
         raw = self._parse_known(known, self.tasks_, "task")
         self._check_range(raw, self.task_info_["lower"].to_numpy(),
                           self.task_info_["upper"].to_numpy(), self.tasks_, "task")
@@ -344,7 +446,7 @@ class ScorePredictor(BaseEstimator):
                                                             models=model_params)[0],
             task_mean, raw, self.tasks_, "task", self._fallback_reason(known, factors, "model"))
 
-    def predict_new_task(self, known=None, factors=None, score_range=None):
+    def predict_new_task(self, known=None, factors=None, score_range=None, interval=None):
         """Predict a task that is not in the fitted table, for every fitted model.
 
         Parameters
@@ -356,19 +458,38 @@ class ScorePredictor(BaseEstimator):
         score_range : (float, float), optional
             The new task's score range; default: the range shared by every
             fitted task, else unbounded.
+        interval : float, optional
+            Also give the bounds of a central interval at this level (fewer
+            known scores, wider intervals).
 
         Returns
         -------
         pandas.DataFrame
-            Indexed by model: ``score``, ``observed``, ``fallback``, ``reason``.
+            Indexed by model: ``score``, ``observed``, ``fallback``, ``reason``;
+            with `interval`, also ``lower`` and ``upper``.
         """
         self._check_fitted()
+        frame = self._new_task(known, factors, score_range)
+        if interval is not None:
+            observed = frame["observed"].to_numpy()
+            model_counts = (~np.isnan(self.train_scores_)).sum(axis=1)
+            lower, upper = self._bounds(frame["score"].to_numpy(), interval, model_counts,
+                                        np.full(len(frame), int(observed.sum())),
+                                        np.full(len(frame), -1))
+            low, high = self._new_task_range(score_range)
+            frame["lower"] = np.where(observed, frame["score"], np.clip(lower, low, high))
+            frame["upper"] = np.where(observed, frame["score"], np.clip(upper, low, high))
+        return frame
+
+    def _new_task_range(self, score_range):
+        if score_range is not None:
+            return score_range
+        lows, highs = self.task_info_["lower"].unique(), self.task_info_["upper"].unique()
+        return (lows[0], highs[0]) if len(lows) == len(highs) == 1 else (-np.inf, np.inf)
+
+    def _new_task(self, known, factors, score_range):
         raw = self._parse_known(known, self.models_, "model")
-        if score_range is None:
-            lows, highs = self.task_info_["lower"].unique(), self.task_info_["upper"].unique()
-            score_range = (lows[0], highs[0]) if len(lows) == len(highs) == 1 \
-                else (-np.inf, np.inf)
-        low, high = score_range
+        low, high = self._new_task_range(score_range)
         self._check_range(raw, low, high, self.models_, "model")
         full = self._predict_full()
         level = full.mean(axis=1)

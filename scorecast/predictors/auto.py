@@ -317,8 +317,7 @@ class Auto(ScorePredictor):
         result["fallback"] = ~np.any(informed, axis=0) & ~result["observed"].to_numpy()
         return result
 
-    def predict_new_model(self, known=None, factors=None):
-        self._check_fitted()
+    def _new_model(self, known, factors):
         frames = [m.predict_new_model(known=known, factors=factors) for m in self.members_]
         n_known = len(known or {})
         informed = np.array([not f["fallback"].any() for f in frames])
@@ -332,8 +331,7 @@ class Auto(ScorePredictor):
                 return result
         return self._combine_new(frames, n_known)
 
-    def predict_new_task(self, known=None, factors=None, score_range=None):
-        self._check_fitted()
+    def _new_task(self, known, factors, score_range):
         frames = [m.predict_new_task(known=known, factors=factors, score_range=score_range)
                   for m in self.members_]
         return self._combine_new(frames, 6)

@@ -1,0 +1,57 @@
+"""Coverage of `complete --interval` on leaderboards: hide 10% of the scores, complete, check.
+
+For each table and seed, 10% of the observed scores are hidden at random, the
+method (default: auto, as `scorecast complete`) is fitted on the rest and
+`complete(interval=L)` gives intervals for every missing cell; the share of
+hidden true scores inside their interval is the coverage.
+
+    python benchmarks/interval_coverage.py [--tables cpp-llm,helm-core,helm-classic]
+        [--method auto] [--seeds 3] [--levels 0.8,0.9]
+"""
+
+import argparse
+import time
+import warnings
+
+import numpy as np
+
+from scorecast import datasets, make_predictor
+from scorecast.evaluation import random_cells
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--tables", default="cpp-llm,helm-core,helm-classic")
+    parser.add_argument("--method", default="auto")
+    parser.add_argument("--seeds", type=int, default=3)
+    parser.add_argument("--levels", default="0.8,0.9")
+    args = parser.parse_args()
+    warnings.simplefilter("ignore")
+    levels = [float(v) for v in args.levels.split(",")]
+    print(f"{'table':<14}{'seed':>5}" + "".join(f"{'cover ' + str(lv):>12}{'width':>9}"
+                                                 for lv in levels) + f"{'seconds':>9}")
+    for name in args.tables.split(","):
+        table = datasets.load(name)
+        raw = table.scores.to_numpy()
+        totals = {level: [] for level in levels}
+        for seed in range(args.seeds):
+            start = time.perf_counter()
+            split = random_cells(table, 0.1, random_state=seed)
+            predictor = make_predictor(args.method, random_state=seed).fit(split.train)
+            rows, cols = split.test.T
+            line = f"{name:<14}{seed:>5}"
+            for level in levels:
+                cells = predictor.complete(interval=level)
+                lower = cells["lower"].to_numpy().reshape(raw.shape)[rows, cols]
+                upper = cells["upper"].to_numpy().reshape(raw.shape)[rows, cols]
+                truth = raw[rows, cols]
+                inside = (lower <= truth) & (truth <= upper)
+                totals[level].append(inside.mean())
+                line += f"{inside.mean():>12.3f}{np.mean(upper - lower):>9.3g}"
+            print(line + f"{time.perf_counter() - start:>9.1f}", flush=True)
+        print(f"{name:<14}{'mean':>5}" + "".join(f"{np.mean(totals[lv]):>12.3f}{'':>9}"
+                                                 for lv in levels))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,90 @@
+"""``scorecast suggest``: which evaluation to run next."""
+
+import argparse
+
+import pandas as pd
+
+from ..errors import ScorecastError
+from ..suggest import suggest_models, suggest_tasks
+from ._options import add_table_arguments, key_values, positive_int, read_table
+from .predict_commands import _check_empty, _fit, _pairs, add_method_arguments, build_predictor
+
+_EPILOG = """How the gain is computed: a model's scores are treated as jointly Gaussian in
+per-task standard units, with the task-by-task covariance (Ledoit-Wolf) of the table
+completed by the method. Evaluating a task shrinks the variance of every other missing
+task of the model by Cov(u, t | known)^2 / Var(t | known), times the task's spread
+squared in score points; the gain is that reduction summed over the other missing tasks.
+Ranked by gain per unit of cost; with --budget, tasks are picked greedily, each given the
+ones picked before. With --task, models are ranked the same way for one task."""
+
+
+def add_commands(commands):
+    """Register ``suggest`` on the top-level sub-parsers."""
+    parser = commands.add_parser(
+        "suggest", help="which evaluation to run next (expected variance reduction per cost)",
+        description="Rank the tasks a model has not been evaluated on by how much evaluating "
+                    "each would reduce the uncertainty of its other missing scores, per unit "
+                    "of cost (or, with --task, the models not evaluated on a task).",
+        epilog=_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    add_table_arguments(parser, dataset=True)
+    add_method_arguments(parser, interval=False)
+    what = parser.add_argument_group("what to suggest for (one of)")
+    which = what.add_mutually_exclusive_group(required=True)
+    which.add_argument("--model", metavar="NAME", help="a model of the table")
+    which.add_argument("--task", metavar="NAME", help="a task of the table: rank models")
+    which.add_argument("--new-model", metavar="NAME",
+                       help="a model that is not in the table, known by --known")
+    what.add_argument("--known", type=key_values, action="append", default=[],
+                      metavar="TASK=SCORE,...", help="known scores of the new model")
+    what.add_argument("--factor", type=key_values, action="append", default=[],
+                      metavar="FACTOR=VALUE,...",
+                      help="factors of the new model (checked, but they do not change which "
+                           "evaluation teaches most)")
+    plan = parser.add_argument_group("budget")
+    plan.add_argument("--budget", type=positive_int, metavar="K",
+                      help="pick K evaluations greedily (default: rank every candidate by "
+                           "its own gain)")
+    plan.add_argument("--cost", type=key_values, action="append", default=[],
+                      metavar="NAME=COST,...",
+                      help="cost of evaluating each task (model with --task), e.g. GPU hours; "
+                           "1 when not given")
+    parser.set_defaults(func=run_suggest)
+
+
+def run_suggest(args):
+    table = read_table(args, on_empty="keep")
+    predictor = build_predictor(args)
+    _check_empty(table, predictor)
+    predictor = _fit(args, table, predictor)
+    cost = {name: value for name, value in _pairs(args.cost).items()}
+    try:
+        cost = {name: float(value) for name, value in cost.items()}
+    except ValueError:
+        raise ScorecastError("--cost values must be numbers, e.g. --cost 'MMLU=10'") from None
+    if args.task:
+        result = suggest_models(predictor, args.task, cost=cost, budget=args.budget)
+        subject, what = f"task {args.task!r}", "models"
+    elif args.model:
+        result = suggest_tasks(predictor, model=args.model, cost=cost, budget=args.budget)
+        subject, what = f"model {args.model!r}", "tasks"
+    else:
+        if args.new_model in table.models:
+            raise ScorecastError(f"{args.new_model!r} is already a model of {table.name}; "
+                                 "use --model")
+        known = _pairs(args.known)
+        predictor.predict_new_model(known=known, factors=_pairs(args.factor))  # checks them
+        result = suggest_tasks(predictor, known=list(known), cost=cost, budget=args.budget)
+        subject, what = f"new model {args.new_model!r}", "tasks"
+    _print(result, subject, what, args)
+    return 0
+
+
+def _print(result, subject, what, args):
+    how = f"{args.budget} picked greedily" if args.budget else "each on its own"
+    print(f"{subject}: {len(result)} {what} to evaluate, {how} (method {args.method})")
+    print("gain: expected reduction of the summed variance of the other missing scores "
+          "(score points squared); sd: the candidate's own standard deviation now")
+    shown = result.rename(columns={"gain_per_cost": "gain/cost",
+                                   "remaining_variance": "variance left"})
+    shown.index = pd.RangeIndex(1, len(shown) + 1)
+    print(shown.to_string(float_format=lambda v: f"{v:.2f}"))
