@@ -59,7 +59,7 @@ def _conditional(covariance, known):
     return c
 
 
-def _rank(covariance, known, candidates, weight, costs, budget, names, what):
+def _rank(covariance, known, candidates, weight, costs, budget, names, what, targets=None):
     """Candidates ordered by gain per cost: each on its own, or greedily up to `budget`."""
     if not candidates.any():
         raise ScorecastError(f"no {what} left to suggest: every one is already known")
@@ -69,6 +69,8 @@ def _rank(covariance, known, candidates, weight, costs, budget, names, what):
     for _ in range(int(min(budget, candidates.sum())) if budget else 1):
         variance = np.clip(np.diag(conditional), 1e-12, None)
         rest = ~known & ~picked
+        if targets is not None:
+            rest &= targets
         # The variance each candidate t removes from every other missing coordinate u, in
         # score units; its own variance is not counted: it is the rest that is predicted.
         reduction = conditional ** 2 / variance[None, :] * (weight * rest)[:, None]
@@ -95,7 +97,7 @@ def task_covariance(predictor):
 
 
 def suggest_tasks(predictor, model=None, known=None, cost=None, budget=None, candidates=None,
-                  covariance=None):
+                  targets=None, covariance=None):
     """Rank a model's missing tasks by the expected gain of evaluating them.
 
     Parameters
@@ -115,6 +117,9 @@ def suggest_tasks(predictor, model=None, known=None, cost=None, budget=None, can
         default: rank every missing task by its own gain.
     candidates : iterable of str, optional
         Only these tasks may be proposed (default: every missing task).
+    targets : iterable of str, optional
+        The tasks whose predictions matter (default: every missing task): the
+        gain counts the variance removed from these only.
     covariance : (ndarray, ndarray), optional
         :func:`task_covariance` of the predictor, when it is already computed.
 
@@ -143,8 +148,9 @@ def suggest_tasks(predictor, model=None, known=None, cost=None, budget=None, can
     if candidates is not None:
         allowed &= tasks.isin(list(candidates))
     covariance, spread = covariance or task_covariance(predictor)
+    wanted = None if targets is None else tasks.isin(list(targets))
     return _rank(covariance, is_known, allowed, spread ** 2, _costs(cost, tasks, "task"),
-                 budget, tasks, "task")
+                 budget, tasks, "task", wanted)
 
 
 def suggest_models(predictor, task, cost=None, budget=None):

@@ -116,6 +116,11 @@ def test_suggest_budget_costs_and_determinism(data, fitted):
     pd.testing.assert_frame_equal(suggest_tasks(again, model=model, budget=3), picks)
     new = suggest_tasks(fitted, known=list(table.tasks[:2]), budget=2)
     assert not set(new["task"]) & set(table.tasks[:2])
+    # counting only some targets can only lower each candidate's gain
+    everything = suggest_tasks(fitted, model=model).set_index("task")["gain"]
+    target = everything.index[-1]
+    some = suggest_tasks(fitted, model=model, targets=[target]).set_index("task")["gain"]
+    assert (some <= everything[some.index] + 1e-9).all() and some[target] == 0
     with pytest.raises(ScorecastError, match="unknown task 'nope'"):
         suggest_tasks(fitted, model=model, cost={"nope": 2})
 

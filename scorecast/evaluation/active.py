@@ -56,6 +56,7 @@ def _one_seed(table, method, seed, steps, n_models):
             cut = len(tasks) - max(steps, len(tasks) // 3)
             pool, test = tasks[:cut], tasks[cut:]
             factors = _factors(table, model)
+            targets = list(table.tasks[test])
             order = rng.permutation(pool)           # the random strategy's order
             for strategy in STRATEGIES:
                 known = {}
@@ -68,7 +69,7 @@ def _one_seed(table, method, seed, steps, n_models):
                     left = [table.tasks[j] for j in pool if table.tasks[j] not in known]
                     if strategy == "active":
                         choice = suggest_tasks(predictor, known=list(known), budget=1,
-                                               candidates=left,
+                                               candidates=left, targets=targets,
                                                covariance=covariance)["task"].iloc[0]
                     else:
                         choice = table.tasks[next(j for j in order
