@@ -8,12 +8,12 @@ import warnings
 
 from .. import __version__
 from ..errors import ScorecastError
-from . import (benchmark_command, data_commands, importance_command, predict_commands,
-               suggest_command)
+from . import (benchmark_command, data_commands, import_command, importance_command,
+               predict_commands, suggest_command)
 
 # Each module adds its sub-commands; the order here is the order of `scorecast --help`.
 COMMAND_MODULES = (predict_commands, suggest_command, benchmark_command, importance_command,
-                   data_commands)
+                   data_commands, import_command)
 
 EXIT_USAGE = 2
 EXIT_INTERNAL = 1
