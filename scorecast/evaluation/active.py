@@ -1,9 +1,10 @@
 """The active-evaluation loop, simulated: which evaluations of a new model teach most.
 
-For each seed, some well-observed models are held out entirely and the method
-is fitted on the rest. Each held-out model's observed tasks are split at
-random into a *pool* (evaluations one may run) and an *evaluation set* (what
-is predicted). Starting from no known score, one evaluation at a time is
+For each seed, some well-observed models (at least ``3 * steps`` scores) are
+held out entirely and the method is fitted on the rest. Each held-out model's
+observed tasks are split at random into a *pool* (evaluations one may run, at
+least ``2 * steps``) and an *evaluation set* (what is predicted: a third of
+the tasks, at least ``steps``). Starting from no known score, one evaluation at a time is
 revealed from the pool, chosen by :func:`~scorecast.suggest.suggest_tasks`
 (strategy ``active``) or at random (``random``); after each, the model is
 folded in again from the revealed scores and its factors, without refitting,
@@ -26,6 +27,10 @@ from .runner import RESULT_COLUMNS
 __all__ = ["run_active", "STRATEGIES"]
 
 STRATEGIES = ("active", "random")
+# Held-out models need 3 * steps scores: a pool of at least 2 * steps evaluations to choose
+# from, and at least `steps` to predict. With smaller pools (say 5, picking 3) any two
+# strategies end up choosing mostly the same tasks and cannot be told apart.
+MIN_SCORES_FACTOR = 3
 
 
 def _factors(table, model):
@@ -36,7 +41,7 @@ def _factors(table, model):
 def _one_seed(table, method, seed, steps, n_models):
     rng = np.random.default_rng(seed)
     observed = table.observed
-    eligible = np.flatnonzero(observed.sum(axis=1) >= 2 * steps)
+    eligible = np.flatnonzero(observed.sum(axis=1) >= MIN_SCORES_FACTOR * steps)
     rows = np.sort(rng.choice(eligible, min(n_models, len(eligible)), replace=False))
     raw = table.scores.to_numpy(dtype=float)
     hidden = raw.copy()
@@ -89,7 +94,7 @@ def run_active(table, method="auto", seeds=10, steps=5, n_models=10, n_jobs=None
         The method predicting the new models (a spec such as ``mf:rank=2``).
     seeds : int, default=10
     steps : int, default=5
-        Evaluations revealed one at a time; models need ``2 * steps`` scores.
+        Evaluations revealed one at a time; models need ``3 * steps`` scores.
     n_models : int, default=10
         Models held out per seed.
     n_jobs : int, optional
@@ -102,9 +107,10 @@ def run_active(table, method="auto", seeds=10, steps=5, n_models=10, n_jobs=None
         ``active``, method the strategy, metrics ``mae_after_0`` to
         ``mae_after_<steps>`` (mean over the held-out models, score points).
     """
-    if not (table.observed.sum(axis=1) >= 2 * steps).any():
-        raise ScorecastError(f"the active protocol needs models with at least {2 * steps} "
-                             "scores (a pool and an evaluation set)")
+    if not (table.observed.sum(axis=1) >= MIN_SCORES_FACTOR * steps).any():
+        raise ScorecastError(f"the active protocol needs models with at least "
+                             f"{MIN_SCORES_FACTOR * steps} scores (a pool of evaluations and "
+                             "a set to predict)")
     parallel = Parallel(n_jobs=-1 if n_jobs is None else n_jobs)
     records = parallel(delayed(_one_seed)(table, method, seed, steps, n_models)
                        for seed in range(seeds))
