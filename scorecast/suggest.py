@@ -5,8 +5,12 @@ standardised units, with the task-by-task covariance estimated (Ledoit-Wolf
 shrinkage) from the fitted table completed by the predictor: observed scores
 where known, predictions elsewhere. Given the tasks a model is known on,
 evaluating task ``t`` as well would shrink the variance of each other missing
-task ``u`` by ``Cov(u, t | known)^2 / Var(t | known)``; in score points that is
-multiplied by ``spread_u^2``. Summed over the other missing tasks, this is
+task ``u`` by ``Cov(u, t | known)^2 / (Var(t | known) + noise)``; in score
+points that is multiplied by ``spread_u^2``. ``noise`` is the variance of a
+score around what the method makes of it (the mean squared in-sample residual,
+in standard units): a revealed score is a noisy reading, so conditioning on it
+removes less than it would on an exact one, and the criterion stops counting
+near-duplicate tasks as if they were perfectly informative. Summed over the other missing tasks, this is
 the *expected gain* of evaluating ``t``: how much of the uncertainty about the
 rest of the model's row it removes. Divided by the cost of ``t``, it ranks
 the candidates; with a budget, tasks are picked greedily, each given the
@@ -50,20 +54,21 @@ def _costs(cost, names, what):
     return out
 
 
-def _conditional(covariance, known):
-    """Covariance of the unknown coordinates given the known ones (all coordinates kept)."""
+def _conditional(covariance, known, noise=0.0):
+    """Covariance given noisy readings of the known coordinates (all coordinates kept)."""
     c = covariance.copy()
     for k in np.flatnonzero(known):
-        if c[k, k] > 1e-12:
-            c = c - np.outer(c[:, k], c[k, :]) / c[k, k]
+        if c[k, k] + noise > 1e-12:
+            c = c - np.outer(c[:, k], c[k, :]) / (c[k, k] + noise)
     return c
 
 
-def _rank(covariance, known, candidates, weight, costs, budget, names, what, targets=None):
+def _rank(covariance, noise, known, candidates, weight, costs, budget, names, what,
+          targets=None):
     """Candidates ordered by gain per cost: each on its own, or greedily up to `budget`."""
     if not candidates.any():
         raise ScorecastError(f"no {what} left to suggest: every one is already known")
-    conditional = _conditional(covariance, known)
+    conditional = _conditional(covariance, known, noise)
     picked = np.zeros(len(known), bool)
     rows = []
     for _ in range(int(min(budget, candidates.sum())) if budget else 1):
@@ -73,7 +78,7 @@ def _rank(covariance, known, candidates, weight, costs, budget, names, what, tar
             rest &= targets
         # The variance each candidate t removes from every other missing coordinate u, in
         # score units; its own variance is not counted: it is the rest that is predicted.
-        reduction = conditional ** 2 / variance[None, :] * (weight * rest)[:, None]
+        reduction = conditional ** 2 / (variance + noise)[None, :] * (weight * rest)[:, None]
         np.fill_diagonal(reduction, 0.0)
         gains = reduction.sum(axis=0)
         total = (variance * weight)[rest].sum()
@@ -85,15 +90,24 @@ def _rank(covariance, known, candidates, weight, costs, budget, names, what, tar
                   float(np.sqrt(variance[t] * weight[t])),
                   total - gains[t] - variance[t] * weight[t]) for t in order]
         picked[order[0]] = True
-        conditional = _conditional(conditional, np.eye(len(known), dtype=bool)[order[0]])
+        conditional = _conditional(conditional, np.eye(len(known), dtype=bool)[order[0]], noise)
     return pd.DataFrame(rows, columns=[what, "cost", "gain", "gain_per_cost", "sd",
                                        "remaining_variance"])
 
 
+def _noise(predictor, spread):
+    """Mean squared in-sample residual of the observed scores, in standard units."""
+    raw = predictor.train_scores_
+    own = predictor.complete(keep_observed=False).to_numpy()
+    residual = ((raw - own) / spread)[~np.isnan(raw)]
+    return float(np.mean(residual ** 2)) if residual.size else 0.0
+
+
 def task_covariance(predictor):
-    """Task-by-task covariance (standard units) of the completed table, and task spreads."""
+    """Task-by-task covariance (standard units) of the completed table, task spreads,
+    and the noise variance of a score (see the module documentation)."""
     z, spread = _standardised_completion(predictor)
-    return LedoitWolf().fit(z).covariance_, spread
+    return LedoitWolf().fit(z).covariance_, spread, _noise(predictor, spread)
 
 
 def suggest_tasks(predictor, model=None, known=None, cost=None, budget=None, candidates=None,
@@ -120,7 +134,7 @@ def suggest_tasks(predictor, model=None, known=None, cost=None, budget=None, can
     targets : iterable of str, optional
         The tasks whose predictions matter (default: every missing task): the
         gain counts the variance removed from these only.
-    covariance : (ndarray, ndarray), optional
+    covariance : tuple, optional
         :func:`task_covariance` of the predictor, when it is already computed.
 
     Returns
@@ -147,9 +161,9 @@ def suggest_tasks(predictor, model=None, known=None, cost=None, budget=None, can
     allowed = ~is_known
     if candidates is not None:
         allowed &= tasks.isin(list(candidates))
-    covariance, spread = covariance or task_covariance(predictor)
+    covariance, spread, noise = covariance or task_covariance(predictor)
     wanted = None if targets is None else tasks.isin(list(targets))
-    return _rank(covariance, is_known, allowed, spread ** 2, _costs(cost, tasks, "task"),
+    return _rank(covariance, noise, is_known, allowed, spread ** 2, _costs(cost, tasks, "task"),
                  budget, tasks, "task", wanted)
 
 
@@ -174,5 +188,5 @@ def suggest_models(predictor, task, cost=None, budget=None):
     z, spread = _standardised_completion(predictor)
     covariance = LedoitWolf().fit(z.T).covariance_
     weight = np.full(len(predictor.models_), spread[j] ** 2)
-    return _rank(covariance, is_known, ~is_known, weight,
+    return _rank(covariance, _noise(predictor, spread), is_known, ~is_known, weight,
                  _costs(cost, predictor.models_, "model"), budget, predictor.models_, "model")
