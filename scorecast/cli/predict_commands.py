@@ -133,15 +133,23 @@ def _check_empty(table, predictor):
               f"alone: {quote_names(names)}", file=sys.stderr)
 
 
-def run_complete(args):
-    if args.interval and not args.long:
-        raise ScorecastError("--interval writes one row per cell: add --long")
+def fitted_predictor(args):
+    """Read the table, fit the method the options ask for (and calibrate its intervals
+    when --interval is given); return both."""
     table = read_table(args, on_empty="keep")
     predictor = build_predictor(args)
     _check_empty(table, predictor)
     predictor = _fit(args, table, predictor)
-    if args.interval:
+    if getattr(args, "interval", None):
         _calibrate(predictor)
+    return table, predictor
+
+
+def run_complete(args):
+    if args.interval and not args.long:
+        raise ScorecastError("--interval writes one row per cell: add --long")
+    table, predictor = fitted_predictor(args)
+    if args.interval:
         frame = predictor.complete(interval=args.interval)
         _write_csv(frame[["model", "task", "score", "lower", "upper", "observed"]],
                    args.output, index=False)
@@ -176,12 +184,7 @@ def _pairs(groups):
 
 
 def run_predict(args):
-    table = read_table(args, on_empty="keep")
-    predictor = build_predictor(args)
-    _check_empty(table, predictor)
-    predictor = _fit(args, table, predictor)
-    if args.interval:
-        _calibrate(predictor)
+    table, predictor = fitted_predictor(args)
     if args.model or args.task:
         if args.known or args.factor:
             raise ScorecastError("--known and --factor describe a --new-model or --new-task")

@@ -6,8 +6,8 @@ import pandas as pd
 
 from ..errors import ScorecastError
 from ..suggest import suggest_models, suggest_tasks
-from ._options import add_table_arguments, key_values, positive_int, read_table
-from .predict_commands import _check_empty, _fit, _pairs, add_method_arguments, build_predictor
+from ._options import add_table_arguments, key_values, positive_int
+from .predict_commands import _pairs, add_method_arguments, fitted_predictor
 
 _EPILOG = """How the gain is computed: a model's scores are treated as jointly Gaussian in
 per-task standard units, with the task-by-task covariance (Ledoit-Wolf) of the table
@@ -52,15 +52,11 @@ def add_commands(commands):
 
 
 def run_suggest(args):
-    table = read_table(args, on_empty="keep")
-    predictor = build_predictor(args)
-    _check_empty(table, predictor)
-    predictor = _fit(args, table, predictor)
-    cost = {name: value for name, value in _pairs(args.cost).items()}
     try:
-        cost = {name: float(value) for name, value in cost.items()}
+        cost = {name: float(value) for name, value in _pairs(args.cost).items()}
     except ValueError:
         raise ScorecastError("--cost values must be numbers, e.g. --cost 'MMLU=10'") from None
+    table, predictor = fitted_predictor(args)
     if args.task:
         result = suggest_models(predictor, args.task, cost=cost, budget=args.budget)
         subject, what = f"task {args.task!r}", "models"
