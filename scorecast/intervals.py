@@ -36,6 +36,7 @@ from sklearn.base import clone
 
 from .errors import ScorecastError
 from .persistence import persistable
+from .predictors._registry import seeded
 
 __all__ = ["Calibration", "calibrate", "MODEL_GROUPS", "MIN_GROUP"]
 
@@ -162,12 +163,7 @@ def calibrate(predictor, table, n_rounds=2, random_state=None, progress=None):
         for cells in _folds(observed, has_factors, rng):
             hidden = raw.copy()
             hidden[cells[:, 0], cells[:, 1]] = np.nan
-            model = clone(predictor)
-            params = model.get_params()
-            if "random_state" in params:
-                model.set_params(random_state=int(rng.integers(2 ** 31 - 1)))
-            if "verbose" in params:
-                model.set_params(verbose=False)
+            model = seeded(clone(predictor), int(rng.integers(2 ** 31 - 1)), verbose=False)
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
                 predicted = model.fit(table.with_scores(hidden)).complete(keep_observed=False)

@@ -7,7 +7,7 @@ from tqdm.auto import tqdm
 
 from ..errors import ScorecastError, quote_names
 from ..predictors import describe_methods, make_predictor
-from ..predictors._registry import param_value
+from ..predictors._registry import param_value, seeded
 from ._options import (add_table_arguments, fraction, key_value, key_values, read_table,
                        write_csv)
 
@@ -35,17 +35,8 @@ def add_method_arguments(parser, interval=True):
 
 def build_predictor(args):
     """The predictor the options ask for."""
-    predictor = make_predictor(args.method)
-    params = predictor.get_params()
-    unknown = [name for name, _ in args.param if name not in params]
-    if unknown:
-        raise ScorecastError(f"method {args.method!r} has no parameter {unknown[0]!r}; its "
-                             f"parameters are {', '.join(sorted(params))}")
-    predictor.set_params(**{name: param_value(value) for name, value in args.param})
-    if "random_state" in params:
-        predictor.set_params(random_state=args.seed)
-    if "verbose" in params:
-        predictor.set_params(verbose=True)
+    params = {name: param_value(value) for name, value in args.param}
+    predictor = seeded(make_predictor(args.method, **params), args.seed, verbose=True)
     return predictor
 
 

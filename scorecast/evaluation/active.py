@@ -20,7 +20,7 @@ import pandas as pd
 from joblib import Parallel, delayed
 
 from ..errors import ScorecastError
-from ..predictors._registry import make_predictor, parse_method
+from ..predictors._registry import make_predictor, parse_method, seeded
 from ..suggest import suggest_tasks, task_covariance
 from .runner import RESULT_COLUMNS
 
@@ -47,9 +47,7 @@ def _one_seed(table, method, seed, steps, n_models):
     hidden = raw.copy()
     hidden[rows] = np.nan
     name, params = parse_method(method)
-    predictor = make_predictor(name, **params)
-    if "random_state" in predictor.get_params():
-        predictor.set_params(random_state=seed)
+    predictor = seeded(make_predictor(name, **params), seed, verbose=False)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         predictor.fit(table.with_scores(hidden))

@@ -15,7 +15,7 @@ import pandas as pd
 from joblib import Parallel, delayed
 from tqdm.auto import tqdm
 
-from ..predictors._registry import make_predictor, parse_method
+from ..predictors._registry import make_predictor, parse_method, seeded
 
 __all__ = ["run_benchmark", "summarize", "RESULT_COLUMNS"]
 
@@ -37,32 +37,35 @@ def _random_guess(split, seed):
 
 
 def _fit_predict(split, method, seed, levels=()):
-    """Predictions of `method` for the held-out cells of `split` (and their interval
-    bounds at each of `levels`), seconds, warnings."""
+    """Predictions of `method` for the held-out cells of `split`.
+
+    Returns
+    -------
+    values : ndarray
+    bounds : dict of level to (lower, upper)
+        The interval bounds at each of `levels` (none for the random baseline).
+    seconds : float
+    messages : list of str
+        The distinct warnings raised.
+    """
+    rows, cols = split.test.T
+    bounds = {}
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         start = time.perf_counter()
         if method == "random":
-            values = (_random_guess(split, seed), {})
+            values = _random_guess(split, seed)
         else:
             name, params = parse_method(method)
-            predictor = make_predictor(name, **params)
-            accepted = predictor.get_params()
-            if "random_state" in accepted:
-                predictor.set_params(random_state=seed)
-            if "verbose" in accepted:
-                predictor.set_params(verbose=False)
+            predictor = seeded(make_predictor(name, **params), seed, verbose=False)
             full = predictor.fit(split.train).complete(keep_observed=False).to_numpy()
-            values = full[split.test[:, 0], split.test[:, 1]]
-            bounds = {}
+            values = full[rows, cols]
             for level in levels:
                 cells = predictor.complete(keep_observed=False, interval=level)
-                shape = full.shape
-                bounds[level] = tuple(cells[side].to_numpy().reshape(shape)[
-                    split.test[:, 0], split.test[:, 1]] for side in ("lower", "upper"))
-            values = (values, bounds)
+                bounds[level] = tuple(cells[side].to_numpy().reshape(full.shape)[rows, cols]
+                                      for side in ("lower", "upper"))
         seconds = time.perf_counter() - start
-    return values, seconds, sorted({f"{method}: {w.message}" for w in caught})
+    return values, bounds, seconds, sorted({f"{method}: {w.message}" for w in caught})
 
 
 def run_benchmark(plan, n_jobs=None, progress=True):
@@ -95,23 +98,22 @@ def run_benchmark(plan, n_jobs=None, progress=True):
     done, notes = {}, Counter()
     with tqdm(total=len(jobs), desc=plan.protocol, unit="fit", disable=not progress or None,
               leave=False) as bar:
-        for key, values, seconds, messages in parallel(calls):
-            done[key] = (values, seconds)
+        for key, values, bounds, seconds, messages in parallel(calls):
+            done[key] = (values, bounds, seconds)
             notes.update(messages)
             bar.update()
     records = []
     for r, run in enumerate(plan.runs):
         cells = np.concatenate([fold.test for fold in run.folds])
         for method in plan.methods:
-            parts = [done[(r, f, method)] for f in range(len(run.folds))]
-            metrics = plan.scoring.score(cells, np.concatenate([p[0][0] for p in parts]),
-                                         by=run.by)
+            values, bounds, seconds = zip(*(done[(r, f, method)] for f in range(len(run.folds))))
+            metrics = plan.scoring.score(cells, np.concatenate(values), by=run.by)
             for level in plan.levels:
-                if all(level in p[0][1] for p in parts):
-                    lower, upper = (np.concatenate([p[0][1][level][k] for p in parts])
+                if all(level in fold for fold in bounds):
+                    lower, upper = (np.concatenate([fold[level][k] for fold in bounds])
                                     for k in range(2))
                     metrics.update(plan.scoring.interval_metrics(cells, lower, upper, level))
-            metrics["seconds"] = sum(p[1] for p in parts)
+            metrics["seconds"] = sum(seconds)
             records += [(run.label, method, run.seed, name, value)
                         for name, value in metrics.items()]
     return pd.DataFrame(records, columns=RESULT_COLUMNS), _collapse(notes)
@@ -132,8 +134,7 @@ def _collapse(notes):
 
 
 def _job(r, f, method, split, seed, levels):
-    values, seconds, messages = _fit_predict(split, method, seed, levels)
-    return (r, f, method), values, seconds, messages
+    return ((r, f, method),) + _fit_predict(split, method, seed, levels)
 
 
 def summarize(results):

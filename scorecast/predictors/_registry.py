@@ -30,13 +30,39 @@ def make_predictor(name, **params):
     Returns
     -------
     ScorePredictor
+
+    Raises
+    ------
+    ScorecastError
+        For an unknown method or parameter.
     """
     try:
         cls = METHODS[name]
     except KeyError:
         raise ScorecastError(f"unknown method {name!r}; the methods are "
                              f"{quote_names(METHODS, limit=20)}") from None
-    return cls(**params)
+    predictor = cls()
+    accepted = predictor.get_params()
+    unknown = [key for key in params if key not in accepted]
+    if unknown:
+        raise ScorecastError(f"method {name!r} has no parameter {unknown[0]!r}; its "
+                             f"parameters are {', '.join(sorted(accepted))}")
+    return predictor.set_params(**params)
+
+
+def seeded(predictor, random_state, verbose=None):
+    """Set `random_state` (and `verbose`, if given) on a predictor that takes them.
+
+    Returns
+    -------
+    The same predictor.
+    """
+    accepted = predictor.get_params()
+    if "random_state" in accepted:
+        predictor.set_params(random_state=random_state)
+    if verbose is not None and "verbose" in accepted:
+        predictor.set_params(verbose=verbose)
+    return predictor
 
 
 def param_value(text):
@@ -75,11 +101,7 @@ def parse_method(spec):
         if not sep or not key.strip():
             raise ScorecastError(f"method {spec!r}: expected NAME=VALUE after ':', got {part!r}")
         params[key.strip()] = param_value(value.strip())
-    known = make_predictor(name).get_params()
-    unknown = [key for key in params if key not in known]
-    if unknown:
-        raise ScorecastError(f"method {name!r} has no parameter {unknown[0]!r}; its "
-                             f"parameters are {', '.join(sorted(known))}")
+    make_predictor(name, **params)  # checks the name and the parameters
     return name, params
 
 

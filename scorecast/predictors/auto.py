@@ -30,7 +30,7 @@ from tqdm.auto import tqdm
 
 from ..errors import ScorecastError, ScorecastWarning
 from ._base import ScorePredictor
-from ._registry import METHODS, make_predictor, register
+from ._registry import METHODS, make_predictor, register, seeded
 
 # Regimes of a model's row by its number of known scores: 0, 1-2, 3-5, 6 and more.
 _REGIME_EDGES = np.array([0, 1, 3, 6])
@@ -232,10 +232,7 @@ class Auto(ScorePredictor):
 
     @staticmethod
     def _candidate(method, params, seed):
-        predictor = make_predictor(method, **params)
-        if "random_state" in predictor.get_params():
-            predictor.set_params(random_state=int(seed))
-        return predictor
+        return seeded(make_predictor(method, **params), int(seed))
 
     @staticmethod
     def _fit_quietly(predictor, table):
