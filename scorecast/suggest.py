@@ -32,14 +32,20 @@ __all__ = ["suggest_tasks", "suggest_models", "task_covariance"]
 
 
 def _standardised_completion(predictor):
-    """The completed table in per-task standard units, and each task's spread."""
+    """The completed table in per-task standard units, each task's spread, and the noise
+    variance of a score in those units (see the module documentation)."""
     raw = predictor.train_scores_
-    completed = predictor.complete().to_numpy()
+    own = predictor.complete(keep_observed=False).to_numpy()
+    observed = ~np.isnan(raw)
+    completed = np.where(observed, raw, own)
     with np.errstate(invalid="ignore"):
         center = np.nanmean(raw, axis=0)
     center = np.where(np.isnan(center), completed.mean(axis=0), center)
     spread = task_spread(raw)
-    return (completed - center) / spread, spread
+    # The mean squared in-sample residual of the observed scores.
+    residual = ((raw - own) / spread)[observed]
+    noise = float(np.mean(residual ** 2)) if residual.size else 0.0
+    return (completed - center) / spread, spread, noise
 
 
 def _costs(cost, names, what):
@@ -88,26 +94,18 @@ def _rank(covariance, noise, known, candidates, weight, costs, budget, names, wh
             order = order[:1]
         rows += [(names[t], costs[t], gains[t], gains[t] / costs[t],
                   float(np.sqrt(variance[t] * weight[t])),
-                  total - gains[t] - variance[t] * weight[t]) for t in order]
+                  total - gains[t] - rest[t] * variance[t] * weight[t]) for t in order]
         picked[order[0]] = True
         conditional = _conditional(conditional, np.eye(len(known), dtype=bool)[order[0]], noise)
     return pd.DataFrame(rows, columns=[what, "cost", "gain", "gain_per_cost", "sd",
                                        "remaining_variance"])
 
 
-def _noise(predictor, spread):
-    """Mean squared in-sample residual of the observed scores, in standard units."""
-    raw = predictor.train_scores_
-    own = predictor.complete(keep_observed=False).to_numpy()
-    residual = ((raw - own) / spread)[~np.isnan(raw)]
-    return float(np.mean(residual ** 2)) if residual.size else 0.0
-
-
 def task_covariance(predictor):
     """Task-by-task covariance (standard units) of the completed table, task spreads,
     and the noise variance of a score (see the module documentation)."""
-    z, spread = _standardised_completion(predictor)
-    return LedoitWolf().fit(z).covariance_, spread, _noise(predictor, spread)
+    z, spread, noise = _standardised_completion(predictor)
+    return LedoitWolf().fit(z).covariance_, spread, noise
 
 
 def suggest_tasks(predictor, model=None, known=None, cost=None, budget=None, candidates=None,
@@ -185,8 +183,8 @@ def suggest_models(predictor, task, cost=None, budget=None):
         raise ScorecastError(f"no task named {task!r}")
     j = predictor.tasks_.get_loc(task)
     is_known = ~np.isnan(predictor.train_scores_[:, j])
-    z, spread = _standardised_completion(predictor)
+    z, spread, noise = _standardised_completion(predictor)
     covariance = LedoitWolf().fit(z.T).covariance_
     weight = np.full(len(predictor.models_), spread[j] ** 2)
-    return _rank(covariance, _noise(predictor, spread), is_known, ~is_known, weight,
+    return _rank(covariance, noise, is_known, ~is_known, weight,
                  _costs(cost, predictor.models_, "model"), budget, predictor.models_, "model")

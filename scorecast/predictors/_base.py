@@ -201,7 +201,7 @@ class ScorePredictor(BaseEstimator):
         if interval is None:
             return wide
         observed = ~np.isnan(self.train_scores_)
-        known = observed.sum(axis=1)[:, None] + np.zeros_like(out)
+        known = observed.sum(axis=1)[:, None]
         lower, upper = self._bounds(out, interval, known, observed.sum(axis=0)[None, :],
                                     np.arange(len(self.tasks_))[None, :])
         if keep_observed:
