@@ -7,7 +7,7 @@ from test_common import synthetic_table
 
 from scorecast import ScorecastError, load_predictor
 from scorecast.cli import main as cli
-from scorecast.evaluation.active import run_active
+from scorecast.evaluation.active import active_advantage, run_active
 from scorecast.evaluation.protocols import plan_benchmark
 from scorecast.evaluation.runner import run_benchmark
 from scorecast.predictors import MatrixFactorization
@@ -138,6 +138,22 @@ def test_the_calibration_and_active_protocols_run(data):
     assert set(active["metric"]) == {f"mae_after_{k}" for k in range(4)}
     first = active[active["metric"] == "mae_after_0"].set_index("method")["value"]
     assert first["active"] == first["random"]
+
+
+def test_active_advantage_is_the_ratio_of_means_with_a_seed_interval():
+    # Seed-level errors after 3: random 10, 12, 14 (mean 12); active 8, 9, 10 (mean 9).
+    rows = [("active", s, "mae_after_3", a) for s, a in enumerate([8, 9, 10])]
+    rows += [("random", s, "mae_after_3", r) for s, r in enumerate([10, 12, 14])]
+    rows += [("random", 0, "mae_after_0", 99.0)]
+    results = pd.DataFrame([("active",) + r for r in rows],
+                           columns=["protocol", "method", "seed", "metric", "value"])
+    drop, lower, upper = active_advantage(results)
+    assert drop == pytest.approx(0.25)
+    # per-seed drops are 0.2, 0.25 and 0.286: the interval stays within them
+    assert 0.2 - 1e-9 <= lower <= drop <= upper <= 2 / 7 + 1e-9 and lower < upper
+    assert active_advantage(results, random_state=0) == (drop, lower, upper)
+    with pytest.raises(ScorecastError, match="mae_after_5"):
+        active_advantage(results, after=5)
 
 
 def main(argv):

@@ -11,7 +11,7 @@ from .. import datasets
 from ..errors import ScorecastError
 from ..predictors._registry import parse_method
 from ..evaluation.protocols import BASELINES, DEFAULT_DATASET, PROTOCOLS, plan_benchmark
-from ..evaluation.active import run_active
+from ..evaluation.active import active_advantage, run_active
 from ..evaluation.runner import run_benchmark, summarize
 from ..evaluation.scoring import TRAINING_TARGETS
 from ._options import add_table_arguments, fraction, non_negative_int, read_table, write_csv
@@ -138,9 +138,11 @@ def _run_active(args, table, methods):
           f"random; {method}, mean over {args.seeds} seeds")
     print(means.to_string(float_format=lambda v: f"{v:.3f}"))
     if "mae_after_3" in means.columns:
-        drop = 1 - means.loc["active", "mae_after_3"] / means.loc["random", "mae_after_3"]
-        print(f"after 3 evaluations the active strategy's error is {100 * drop:.1f}% "
-              f"{'lower' if drop >= 0 else 'higher'} than random's")
+        drop, lower, upper = active_advantage(results)
+        spread = (f" (90% interval over resampled seeds: {100 * lower:.1f}% to {100 * upper:.1f}%)"
+                  if args.seeds > 1 else "")
+        print(f"after 3 evaluations the active strategy's error is {100 * abs(drop):.1f}% "
+              f"{'lower' if drop >= 0 else 'higher'} than random's{spread}")
     if args.output:
         _write_results(results, args.output)
         print(f"scorecast: wrote {args.output}: {len(results)} rows", file=sys.stderr)

@@ -24,7 +24,7 @@ from ..predictors._registry import make_predictor, parse_method, seeded
 from ..suggest import suggest_tasks, task_covariance
 from .runner import RESULT_COLUMNS
 
-__all__ = ["run_active", "STRATEGIES"]
+__all__ = ["run_active", "active_advantage", "STRATEGIES"]
 
 STRATEGIES = ("active", "random")
 # Held-out models need 3 * steps scores: a pool of at least 2 * steps evaluations to choose
@@ -114,3 +114,39 @@ def run_active(table, method="auto", seeds=10, steps=5, n_models=10, n_jobs=None
                        for seed in range(seeds))
     return pd.DataFrame([r for seed_records in records for r in seed_records],
                         columns=RESULT_COLUMNS)
+
+
+def active_advantage(results, after=3, level=0.9, n_boot=2000, random_state=0):
+    """How much lower the active strategy's error is than random's, with a seed bootstrap.
+
+    Parameters
+    ----------
+    results : pandas.DataFrame
+        Output of :func:`run_active`.
+    after : int, default=3
+        Compare ``mae_after_<after>``.
+    level : float, default=0.9
+        Level of the interval.
+    n_boot : int, default=2000
+        Bootstrap resamples of the seeds (paired: a seed's two strategies go together).
+    random_state : int, default=0
+
+    Returns
+    -------
+    tuple of float
+        ``(drop, lower, upper)``: ``1 - active / random`` of the mean errors over
+        seeds, and the percentile interval of that ratio over resampled seeds
+        (equal to ``drop`` with a single seed).
+    """
+    metric = f"mae_after_{after}"
+    rows = results[results["metric"] == metric]
+    if rows.empty:
+        raise ScorecastError(f"no {metric} in the results")
+    table = rows.pivot_table(index="seed", columns="method", values="value")
+    active, random = table["active"].to_numpy(), table["random"].to_numpy()
+    drop = 1 - active.mean() / random.mean()
+    picks = np.random.default_rng(random_state).integers(0, len(table), (n_boot, len(table)))
+    drops = 1 - active[picks].mean(axis=1) / random[picks].mean(axis=1)
+    tail = 100 * (1 - level) / 2
+    lower, upper = np.percentile(drops, [tail, 100 - tail])
+    return float(drop), float(lower), float(upper)
