@@ -176,6 +176,8 @@ def test_benchmark_command_prints_the_papers_table(capsys):
     (["--dataset", "nope"], "unknown dataset"),
     (["--methods", "nope"], "unknown method"),
     (["--seeds", "-1"], "expected 0 or more"),
+    (["--seeds", "0"], "expected 1 or more"),
+    (["--protocol", "active", "--seeds", "0"], "expected 1 or more"),
     (["--fraction", "2"], "between 0 and 1"),
     (["--protocol", "family", "--dataset", "helm-core"], "family"),
 ])

@@ -138,6 +138,8 @@ def test_the_calibration_and_active_protocols_run(data):
     assert set(active["metric"]) == {f"mae_after_{k}" for k in range(4)}
     first = active[active["metric"] == "mae_after_0"].set_index("method")["value"]
     assert first["active"] == first["random"]
+    with pytest.raises(ScorecastError, match="seeds must be at least 1"):
+        run_active(table, method="mf", seeds=0)
 
 
 def test_active_advantage_is_the_ratio_of_means_with_a_seed_interval():

@@ -14,7 +14,8 @@ from ..evaluation.protocols import BASELINES, DEFAULT_DATASET, PROTOCOLS, plan_b
 from ..evaluation.active import active_advantage, run_active
 from ..evaluation.runner import run_benchmark, summarize
 from ..evaluation.scoring import TRAINING_TARGETS
-from ._options import add_table_arguments, fraction, non_negative_int, read_table, write_csv
+from ._options import (add_table_arguments, fraction, non_negative_int, positive_int, read_table,
+                       write_csv)
 
 _PROTOCOL_HELP = """protocols:
   paper      5% of the cells held out at random, 10 seeds; on cpp-llm in the paper's
@@ -65,7 +66,7 @@ def add_commands(commands):
     how.add_argument("--methods", metavar="A,B,...",
                      help="methods to compare (default: the protocol's list; 'scorecast "
                           "methods' lists them)")
-    how.add_argument("--seeds", type=non_negative_int, default=10, metavar="N",
+    how.add_argument("--seeds", type=positive_int, default=10, metavar="N",
                      help="number of seeds (splits), 0 to N-1 (default: 10)")
     how.add_argument("--fraction", type=fraction,
                      help="held-out share of the random protocol (default: 0.1)")

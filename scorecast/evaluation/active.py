@@ -105,6 +105,8 @@ def run_active(table, method="auto", seeds=10, steps=5, n_models=10, n_jobs=None
         ``active``, method the strategy, metrics ``mae_after_0`` to
         ``mae_after_<steps>`` (mean over the held-out models, score points).
     """
+    if seeds < 1:
+        raise ScorecastError(f"seeds must be at least 1, not {seeds}")
     if not (table.observed.sum(axis=1) >= MIN_SCORES_FACTOR * steps).any():
         raise ScorecastError(f"the active protocol needs models with at least "
                              f"{MIN_SCORES_FACTOR * steps} scores (a pool of evaluations and "

@@ -233,7 +233,7 @@ def plan_benchmark(table, protocol, *, seeds=10, methods=None, target="normalize
     if protocol not in PROTOCOLS:
         raise ScorecastError(f"unknown protocol {protocol!r}; use one of {', '.join(PROTOCOLS)}")
     if seeds < 1:
-        raise ScorecastError(f"--seeds must be at least 1, not {seeds}")
+        raise ScorecastError(f"seeds must be at least 1, not {seeds}")
     if known is not None and known < 0:
         raise ScorecastError(f"--known must be 0 or more, not {known}")
     if protocol == "active":
