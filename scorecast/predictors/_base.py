@@ -419,14 +419,13 @@ class ScorePredictor(BaseEstimator):
         self._check_fitted()
         frame = self._new_model(known, factors)
         if interval is not None:
-            n_known = int(frame["observed"].sum())
-            task_counts = (~np.isnan(self.train_scores_)).sum(axis=0)
-            frame["lower"], frame["upper"] = self._bounds(
-                frame["score"].to_numpy(), interval, np.full(len(frame), n_known), task_counts,
-                np.arange(len(self.tasks_)))
             observed = frame["observed"].to_numpy()
-            frame.loc[observed, "lower"] = frame.loc[observed, "upper"] = \
-                frame.loc[observed, "score"]
+            task_counts = (~np.isnan(self.train_scores_)).sum(axis=0)
+            lower, upper = self._bounds(frame["score"].to_numpy(), interval,
+                                        np.full(len(frame), int(observed.sum())), task_counts,
+                                        np.arange(len(self.tasks_)))
+            frame["lower"] = np.where(observed, frame["score"], lower)
+            frame["upper"] = np.where(observed, frame["score"], upper)
         return frame
 
     def _new_model(self, known, factors):
