@@ -34,6 +34,7 @@ import warnings
 import numpy as np
 from sklearn.base import clone
 
+from ._holes import all_but_known
 from .errors import ScorecastError
 from .persistence import persistable
 from .predictors._registry import seeded
@@ -124,12 +125,8 @@ def _folds(observed, has_factors, rng):
         rich = np.flatnonzero(counts >= keep + 3)
         if len(rich) < 4:
             continue
-        hidden = []
-        for i in rng.choice(rich, max(1, int(len(rich) * _MODEL_SHARE)), replace=False):
-            columns = np.flatnonzero(observed[i])
-            kept = rng.choice(columns, keep, replace=False)
-            hidden += [(i, j) for j in columns if j not in kept]
-        folds.append(np.array(hidden, dtype=int).reshape(-1, 2))
+        rows = rng.choice(rich, max(1, int(len(rich) * _MODEL_SHARE)), replace=False)
+        folds.append(all_but_known(observed, rows, keep, rng))
     return [f for f in folds if len(f)]
 
 

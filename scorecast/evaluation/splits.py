@@ -21,6 +21,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .._holes import all_but_known
 from ..errors import ScorecastError, quote_names
 from ..factors import family_factor, parameter_factor
 
@@ -81,12 +82,7 @@ def _keep_known(table, indices, known, rng, axis=0):
     """Held-out cells: all observed cells of the rows (axis 0) or columns (axis 1)
     `indices`, but `known` random ones each."""
     observed = table.observed if axis == 0 else table.observed.T
-    cells = []
-    for i in indices:
-        others = np.flatnonzero(observed[i])
-        kept = rng.choice(others, min(known, len(others)), replace=False)
-        cells += [(i, j) for j in others if j not in kept]
-    cells = np.array(cells, dtype=int).reshape(-1, 2)
+    cells = all_but_known(observed, indices, known, rng)
     return cells if axis == 0 else np.ascontiguousarray(cells[:, ::-1])
 
 

@@ -28,6 +28,7 @@ import numpy as np
 import pandas as pd
 from tqdm.auto import tqdm
 
+from .._holes import all_but_known
 from ..errors import ScorecastError, ScorecastWarning
 from ._base import ScorePredictor
 from ._registry import METHODS, make_predictor, register, seeded
@@ -148,12 +149,8 @@ class Auto(ScorePredictor):
         while True:
             folds = [cells[rng.choice(len(cells), max(1, len(cells) // 8), replace=False)]]
             for keep in keeps if len(rich) >= 4 else []:
-                hidden = []
-                for i in rng.choice(rich, n_rows, replace=False):
-                    columns = np.flatnonzero(observed[i])
-                    kept = rng.choice(columns, keep, replace=False)
-                    hidden += [(i, j) for j in columns if j not in kept]
-                folds.append(np.array(hidden, dtype=int).reshape(-1, 2))
+                folds.append(all_but_known(observed, rng.choice(rich, n_rows, replace=False),
+                                           keep, rng))
             yield [f for f in folds if len(f)]
 
     def _fit(self, inputs):
