@@ -23,7 +23,7 @@ import pandas as pd
 from ._cells import is_missing, try_number
 from .errors import ScoreTableError, quote_names
 
-__all__ = ["FACTOR_KINDS", "type_factors", "parameter_factor", "family_factor"]
+__all__ = ["FACTOR_KINDS", "type_factors", "yes_no", "parameter_factor", "family_factor"]
 
 FACTOR_KINDS = ("numeric", "boolean", "date", "categorical")
 
@@ -37,11 +37,17 @@ def _as_numbers(values):
     return None if any(n is None for n in numbers) else numbers
 
 
+def yes_no(value):
+    """True for yes/y/true/1, False for no/n/false/0 (any case), else None."""
+    word = str(value).strip().lower()
+    return True if word in _TRUE else False if word in _FALSE else None
+
+
 def _as_booleans(values):
-    words = [str(v).strip().lower() for v in values]
-    if all(w in _TRUE or w in _FALSE for w in words):
-        return [1.0 if w in _TRUE else 0.0 for w in words]
-    return None
+    flags = [yes_no(v) for v in values]
+    if any(f is None for f in flags):
+        return None
+    return [1.0 if f else 0.0 for f in flags]
 
 
 def _as_decimal_years(values):
@@ -132,7 +138,8 @@ def type_factors(frame, kinds=None, what="model", source="factor table"):
 def parameter_factor(kinds):
     """The model factor that holds the parameter count, or None.
 
-    The first numeric factor whose name contains "param" (any case): the one
+    The first numeric factor whose name contains "param" (any case), else
+    one whose name contains "model size": the one
     convention scorecast uses wherever it needs model size (the scaling law,
     the "largest models" splitter).
 
@@ -145,7 +152,8 @@ def parameter_factor(kinds):
     -------
     str or None
     """
-    return _first_factor(kinds, "numeric", "param")
+    return _first_factor(kinds, "numeric", "param") or _first_factor(kinds, "numeric",
+                                                                      "model size")
 
 
 def family_factor(kinds):
@@ -164,6 +172,11 @@ def family_factor(kinds):
     str or None
     """
     return _first_factor(kinds, "categorical", "family")
+
+
+def date_factor(kinds):
+    """The first model factor of kind ``date`` (a release date), or None."""
+    return next((name for name, kind in kinds.items() if kind == "date"), None)
 
 
 def _first_factor(kinds, wanted, word):

@@ -341,7 +341,8 @@ def read_factor_csv(path, kind="model", transpose=False):
     Returns
     -------
     pandas.DataFrame
-        Indexed by name, with the cells as text and NaN for missing cells.
+        Indexed by name, with the cells as text and NaN for missing cells;
+        ``attrs["source"]`` is the path, for messages.
     """
     text = read_csv_text(path)
     _drop_unnamed_empty_columns(text)
@@ -366,4 +367,5 @@ def read_factor_csv(path, kind="model", transpose=False):
             raise ScoreTableError(f"{text.path}, {where}: a factor with no name")
     cells = [[None if is_missing(c) else c.strip() for c in row] for row in cells]
     frame = pd.DataFrame(cells, index=pd.Index(names), columns=pd.Index(factors), dtype=object)
+    frame.attrs["source"] = text.path
     return frame

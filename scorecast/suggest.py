@@ -21,6 +21,8 @@ The Gaussian picture is a guide to *which* evaluation teaches most, not a
 calibrated interval (for those, see :mod:`scorecast.intervals`).
 """
 
+import warnings
+
 import numpy as np
 import pandas as pd
 from sklearn.covariance import LedoitWolf
@@ -38,7 +40,8 @@ def _standardised_completion(predictor):
     own = predictor.complete(keep_observed=False).to_numpy()
     observed = ~np.isnan(raw)
     completed = np.where(observed, raw, own)
-    with np.errstate(invalid="ignore"):
+    with warnings.catch_warnings():  # a task with no score takes its completed mean below
+        warnings.simplefilter("ignore", RuntimeWarning)
         center = np.nanmean(raw, axis=0)
     center = np.where(np.isnan(center), completed.mean(axis=0), center)
     spread = task_spread(raw)

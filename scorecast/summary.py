@@ -2,6 +2,8 @@
 
 import numpy as np
 
+from .errors import quote_names
+
 __all__ = ["summarize", "format_summary"]
 
 
@@ -43,7 +45,9 @@ def summarize(table):
         ``name``, ``models``, ``tasks``, ``observed``, ``cells``, ``density``;
         ``scores_per_model`` and ``scores_per_task`` (min, median, max);
         ``task_details`` (one record per task: observed count, observed min,
-        median and max, score range and its source, higher_is_better);
+        median and max, score range, its source and the reason for it,
+        higher_is_better); ``ranges`` (the tasks grouped by range and by the
+        rule that gave it);
         ``model_factors`` and ``task_factors`` (one record per factor: kind,
         known values, levels or min and max); ``problems`` (list of str).
     """
@@ -60,6 +64,7 @@ def summarize(table):
             "max": _number(column.max()),
             "lower": _number(info["lower"]), "upper": _number(info["upper"]),
             "range_source": info["range_source"],
+            "range_reason": info.get("range_reason", info["range_source"]),
             "higher_is_better": bool(info["higher_is_better"]),
         })
 
@@ -74,10 +79,34 @@ def summarize(table):
         "density": round(table.density, 6),
         "scores_per_model": spread(counts_m), "scores_per_task": spread(counts_t),
         "task_details": details,
+        "ranges": _range_groups(details),
         "model_factors": _factor_rows(table.model_factors, table.model_factor_kinds),
         "task_factors": _factor_rows(table.task_factors, table.task_factor_kinds),
         "problems": list(table.problems),
     }
+
+
+def _range_rule(detail):
+    """The rule behind a task's range, without the task's own counts."""
+    if detail["range_source"] == "declared":
+        return detail["range_reason"]
+    if not detail["observed"]:
+        return "no score: the range of most tasks"
+    if detail["range_source"] == "inferred":
+        return f"inferred: all scores in [{_bound(detail['lower'])}, {_bound(detail['upper'])}]"
+    return "scores outside 0-100"
+
+
+def _range_groups(details):
+    """Tasks grouped by range and rule, largest group first."""
+    groups = {}
+    for d in details:
+        key = (d["lower"], d["upper"], d["range_source"], _range_rule(d))
+        groups.setdefault(key, []).append(d["task"])
+    return [{"lower": low, "upper": high, "range_source": source, "reason": rule,
+             "tasks": tasks}
+            for (low, high, source, rule), tasks in
+            sorted(groups.items(), key=lambda item: -len(item[1]))]
 
 
 def _num(value):
@@ -113,6 +142,22 @@ def _range_text(row):
     return f"{_bound(row['lower'])} to {_bound(row['upper'])} ({row['range_source']})"
 
 
+def _ranges_line(groups):
+    """``ranges: 46 tasks 0 to 1 (inferred: ...); 'elo' unbounded (...)``."""
+    parts = []
+    for group in groups:
+        n = len(group["tasks"])
+        if len(groups) == 1:
+            who = f"all {n} tasks" if n > 1 else "1 task"
+        else:
+            who = quote_names(group["tasks"]) if n <= 3 else f"{n} tasks"
+        unbounded = group["lower"] == "-inf" and group["upper"] == "inf"
+        scale = "unbounded" if unbounded else \
+            f"{_bound(group['lower'])} to {_bound(group['upper'])}"
+        parts.append(f"{who} {scale} ({group['reason']})")
+    return "ranges: " + "; ".join(parts)
+
+
 def _factor_values(row):
     if row["kind"] == "categorical":
         return f"{row['levels']} levels"
@@ -144,7 +189,7 @@ def format_summary(summary):
         "",
     ]
     details = s["task_details"]
-    lines += ["tasks:"] + _text_table({
+    lines += [_ranges_line(s["ranges"]), "tasks:"] + _text_table({
         "task": [d["task"] for d in details],
         "observed": [d["observed"] for d in details],
         "min": [d["min"] for d in details],

@@ -1,19 +1,25 @@
 """The score table: scores of models on tasks, with optional model and task factors."""
 
 import copy
+import shlex
 import warnings
+from collections import Counter
 
 import numpy as np
 import pandas as pd
 
 from .errors import ScorecastWarning, ScoreTableError, quote_names
-from .factors import type_factors
+from ._cells import is_missing
+from .factors import type_factors, yes_no
 from .readers import parse_score_frame, read_factor_csv, read_scores_csv
 
 __all__ = ["ScoreMatrix"]
 
-# Ranges tried, in order, when none is declared: the whole table must fit in one.
-_INFERRED_RANGES = ((0.0, 1.0), (0.0, 100.0))
+# Ranges tried, in order, for a task whose range is not declared: all its scores must fit.
+_FRACTION, _PERCENT = (0.0, 1.0), (0.0, 100.0)
+_INFERRED_RANGES = (_FRACTION, _PERCENT)
+#: Task-factor columns read as each task's score range and direction, not as factors.
+SCORE_METADATA = ("lower", "upper", "higher_is_better")
 
 
 class ScoreMatrix:
@@ -30,17 +36,26 @@ class ScoreMatrix:
         name must be a model (task) of `scores`; models (tasks) without a row
         have missing factors. Numeric columns become numeric factors, yes/no
         columns boolean, ISO dates decimal years, everything else categorical.
+        Task-factor columns named ``lower``, ``upper`` and ``higher_is_better``
+        (any case) are not factors: they declare each task's score range (a
+        task with one bound empty is unbounded on that side, with both empty
+        its range is inferred) and direction (yes/no, empty for undeclared).
     factor_kinds : dict, optional
         Kinds to impose on some factor columns, overriding the inference:
         ``{"model": {"family": "categorical"}, "task": {...}}``, or simply
         ``{"Layers": "categorical"}`` for whichever factor table has that column.
     score_range : tuple or dict, optional
-        ``(lower, upper)`` for every task, or ``{task: (lower, upper)}``.
-        Undeclared ranges are inferred for the whole table: ``(0, 1)`` if every
-        score lies in it, else ``(0, 100)`` if every score lies in it, else
-        unbounded. Scores outside a declared range are an error.
+        ``(lower, upper)`` for every task, or ``{task: (lower, upper)}``, where
+        the key ``None`` gives the range of the tasks not named. A range named
+        for a task beats one in the task factors, which beats one for every
+        task. Each undeclared range is inferred from the task's own scores:
+        ``(0, 1)`` if they all lie in it, else ``(0, 100)`` if they all lie in
+        it, else unbounded; a task with no score takes the range most scored
+        tasks have. Scores outside a declared range are an error.
     lower_is_better : iterable of str, optional
-        Tasks whose score is better when lower (error rates, perplexity...).
+        Tasks whose score is better when lower (error rates, perplexity...),
+        in addition to those the task factors' ``higher_is_better`` marks
+        ``no``; naming a task marked ``yes`` there is an error.
     on_empty : {"warn", "error", "keep"}, default="warn"
         What to do with models or tasks that have no score: drop them with a
         :class:`~scorecast.ScorecastWarning` that lists them, raise, or keep
@@ -57,8 +72,9 @@ class ScoreMatrix:
     model_factor_kinds, task_factor_kinds : dict of str to str
         The kind of every factor column.
     task_info : pandas.DataFrame
-        Per task: ``lower``, ``upper``, ``higher_is_better`` and ``range_source``
-        (``declared``, ``inferred`` or ``none``).
+        Per task: ``lower``, ``upper``, ``higher_is_better``, ``range_source``
+        (``declared``, ``inferred`` or ``none``) and ``range_reason`` (why, in
+        words: ``"declared"``, ``"all 12 scores in [0, 1]"``...).
     problems : list of str
         What was dropped, padded or is suspicious, for the summary.
 
@@ -89,7 +105,8 @@ class ScoreMatrix:
         scores, dropped = self._drop_empty(scores, on_empty)
         scores.index.name, scores.columns.name = "model", "task"
         self.scores = scores
-        self.task_info = self._task_info(score_range, lower_is_better)
+        task_factors, declared = _score_metadata(task_factors)
+        self.task_info = self._task_info(score_range, lower_is_better, declared, dropped)
         self._check_ranges()
         model_kinds, task_kinds = _split_kinds(factor_kinds, model_factors, task_factors)
         self.model_factors, self.model_factor_kinds = self._align_factors(
@@ -182,42 +199,59 @@ class ScoreMatrix:
         kept = scores.loc[observed.any(axis=1), observed.any(axis=0)]
         return kept, set(empty_models) | set(empty_tasks)
 
-    def _task_info(self, score_range, lower_is_better):
+    def _task_info(self, score_range, lower_is_better, declared, dropped):
+        """Each task's range and direction: declared, else inferred from its own scores."""
         tasks = self.scores.columns
-        lower = pd.Series(np.nan, index=tasks)
-        upper = pd.Series(np.nan, index=tasks)
-        source = pd.Series("none", index=tasks, dtype=object)
-        declared = {}
-        if isinstance(score_range, dict):
-            unknown = [t for t in score_range if t not in tasks]
-            if unknown:
-                raise ScoreTableError(f"score_range names unknown tasks: {quote_names(unknown)}")
-            declared = dict(score_range)
-        elif score_range is not None:
-            declared = {t: score_range for t in tasks}
-        for task, bounds in declared.items():
-            low, high = _parse_range(bounds)
-            lower[task], upper[task], source[task] = low, high, "declared"
-        rest = [t for t in tasks if t not in declared]
-        if rest:
-            values = self.scores[rest].to_numpy()
-            values = values[~np.isnan(values)]
-            for low, high in _INFERRED_RANGES:
-                if values.size and values.min() >= low and values.max() <= high:
-                    lower[rest], upper[rest], source[rest] = low, high, "inferred"
-                    break
+        everyone, named = _split_ranges(score_range)
+        self._check_task_names(named, "a score range names", dropped)
+        ranges = {}
+        if everyone is not None:
+            everyone = _parse_range(everyone)
+            ranges = {t: (everyone, "declared") for t in tasks}
+        ranges.update({t: (bounds, f"declared in {declared['source']}")
+                       for t, bounds in declared["range"].items() if t in tasks})
+        ranges.update({t: (_parse_range(bounds), "declared")
+                       for t, bounds in named.items() if t in tasks})
+        rows, unscored = {}, []
+        for task in tasks:
+            values = self.scores[task].dropna().to_numpy()
+            if task in ranges:
+                (low, high), reason = ranges[task]
+                rows[task] = (low, high, "declared", reason)
+            elif values.size:
+                rows[task] = _inferred_range(values)
             else:
-                lower[rest], upper[rest] = -np.inf, np.inf
-        worse = list(lower_is_better or ())
-        unknown = [t for t in worse if t not in tasks]
-        if unknown:
-            raise ScoreTableError(f"lower_is_better names unknown tasks: {quote_names(unknown)}")
-        higher = pd.Series(True, index=tasks)
-        higher[worse] = False
-        info = pd.DataFrame({"lower": lower, "upper": upper, "higher_is_better": higher,
-                             "range_source": source})
+                unscored.append(task)
+        self.problems.extend(_scale_notes(rows))
+        if unscored:
+            rows.update(dict.fromkeys(unscored, _range_of_unscored(rows)))
+        info = pd.DataFrame.from_dict(
+            rows, orient="index", columns=["lower", "upper", "range_source", "range_reason"]
+        ).loc[tasks]
+        info.insert(2, "higher_is_better", self._directions(lower_is_better, declared, dropped))
         info.index.name = "task"
         return info
+
+    def _directions(self, lower_is_better, declared, dropped):
+        tasks = self.scores.columns
+        worse = [t for t in (lower_is_better or ()) if t not in dropped]
+        self._check_task_names(worse, "lower_is_better names", ())
+        higher = pd.Series(True, index=tasks)
+        for task, (flag, text) in declared["higher"].items():
+            if task in tasks:
+                higher[task] = flag
+                if flag and task in worse:
+                    raise ScoreTableError(
+                        f"{declared['source']}: task {task!r} has higher_is_better {text!r}, "
+                        "but it is also given as lower-is-better")
+        higher[worse] = False
+        return higher.to_numpy()
+
+    def _check_task_names(self, names, what, dropped):
+        unknown = [t for t in names if t not in self.scores.columns and t not in dropped]
+        if unknown:
+            raise ScoreTableError(f"{self.name}: {what} unknown tasks: {quote_names(unknown)}"
+                                  f"{_close_matches(unknown, self.scores.columns)}")
 
     def _check_ranges(self):
         values = self.scores.to_numpy()
@@ -394,10 +428,11 @@ def _close_matches(unknown, names):
     import difflib
 
     hints = []
+    lowered = {str(n).lower(): n for n in names}
     for name in unknown[:3]:
-        match = difflib.get_close_matches(name, list(names), n=1, cutoff=0.6)
+        match = difflib.get_close_matches(name.lower(), list(lowered), n=1, cutoff=0.6)
         if match:
-            hints.append(f"{name!r} -> {match[0]!r}?")
+            hints.append(f"{name!r} -> {lowered[match[0]]!r}?")
     return f" (close: {', '.join(hints)})" if hints else ""
 
 
@@ -410,3 +445,116 @@ def _parse_range(bounds):
     if not low < high:
         raise ScoreTableError(f"score range {low:g} to {high:g}: lower must be below upper")
     return low, high
+
+
+def _split_ranges(score_range):
+    """The range for every task (or None) and the ranges named per task."""
+    if isinstance(score_range, dict):
+        named = {k: v for k, v in score_range.items() if k is not None}
+        return score_range.get(None), named
+    return score_range, {}
+
+
+def _inferred_range(values):
+    """``(lower, upper, source, reason)`` of a task from its observed scores (at least one)."""
+    n = values.size
+    low, high = values.min(), values.max()
+    for lower, upper in _INFERRED_RANGES:
+        if lower <= low and high <= upper:
+            scores = f"all {n} scores" if n > 1 else "its one score"
+            return (lower, upper, "inferred", f"{scores} in [{lower:g}, {upper:g}]")
+    if low < 0 and high > 100:
+        outside = f"scores from {low:.4g} to {high:.4g}"
+    elif high > 100:
+        outside = f"scores up to {high:.4g}"
+    else:
+        outside = f"scores down to {low:.4g}"
+    return (-np.inf, np.inf, "none", f"{outside} (outside 0-100)")
+
+
+def _range_of_unscored(rows):
+    """The row of a task with no score: the range most of the scored tasks `rows` have."""
+    common = Counter((row[0], row[1]) for row in rows.values())
+    if not common:
+        return (-np.inf, np.inf, "none", "no score")
+    (low, high), count = common.most_common(1)[0]
+    total = len(rows)
+    if np.isfinite(low) and np.isfinite(high):
+        return (low, high, "inferred", f"no score; the range of {count} of {total} scored tasks")
+    return (low, high, "none", f"no score; {count} of {total} scored tasks are unbounded")
+
+
+def _scale_notes(rows):
+    """Tasks inferred as fractions among mostly percent tasks, or the reverse."""
+    bounded = [(row[0], row[1]) for row in rows.values()
+               if np.isfinite(row[0]) and np.isfinite(row[1])]
+    notes = []
+    for odd, usual, noun, usual_text in ((_FRACTION, _PERCENT, "fraction", "0-100"),
+                                         (_PERCENT, _FRACTION, "percent", "0-1")):
+        n_usual = bounded.count(usual)
+        if n_usual <= len(bounded) / 2:
+            continue
+        flagged = [t for t, row in rows.items()
+                   if row[2] == "inferred" and (row[0], row[1]) == odd]
+        range_text = f"{odd[0]:g}-{odd[1]:g}"
+        if len(flagged) == 1:
+            notes.append(
+                f"task {flagged[0]!r} looks like a {noun} ({range_text}) while {n_usual} of "
+                f"{len(bounded)} tasks are {usual_text}; declare --score-range "
+                f"{shlex.quote(flagged[0] + '=0:100')} if it is a percent")
+        elif flagged:
+            notes.append(
+                f"{len(flagged)} tasks look like {noun}s ({range_text}) while {n_usual} of "
+                f"{len(bounded)} tasks are {usual_text}: {quote_names(flagged)}; declare "
+                "--score-range TASK=0:100 for each that is a percent")
+    return notes
+
+
+def _score_metadata(frame):
+    """Split the score-range and direction columns off a task-factor table.
+
+    Returns the factor table without them, and ``{"source": name for messages,
+    "range": {task: (lower, upper)}, "higher": {task: (flag, text)}}``.
+    """
+    declared = {"source": "task factors", "range": {}, "higher": {}}
+    if not isinstance(frame, pd.DataFrame):
+        return frame, declared
+    source = frame.attrs.get("source", "task factors")
+    declared["source"] = source
+    frame = _clean_labels(frame, source, rows="task", columns="factor")
+    columns = [c for c in frame.columns if c.lower() in SCORE_METADATA]
+    if not columns:
+        return frame, declared
+    if len({c.lower() for c in columns}) < len(columns):
+        raise ScoreTableError(f"{source}: more than one column for the same score metadata: "
+                              f"{quote_names(columns)}")
+    for task, row in frame[columns].rename(columns=str.lower).iterrows():
+        low, high = (_bound(row.get(side), side, source, task) for side in ("lower", "upper"))
+        if not (np.isnan(low) and np.isnan(high)):
+            low, high = (-np.inf if np.isnan(low) else low), (np.inf if np.isnan(high) else high)
+            if not low < high:
+                raise ScoreTableError(f"{source}: task {task!r}: lower {low:g} is not below "
+                                      f"upper {high:g}")
+            declared["range"][task] = (low, high)
+        text = row.get("higher_is_better")
+        if not is_missing(text):
+            flag = yes_no(text)
+            if flag is None:
+                raise ScoreTableError(f"{source}: task {task!r}: higher_is_better "
+                                      f"{str(text).strip()!r} is not yes or no")
+            declared["higher"][task] = (flag, str(text).strip())
+    return frame.drop(columns=columns), declared
+
+
+def _bound(text, side, source, task):
+    """One declared bound of a task: a number (possibly infinite), NaN when not given."""
+    if is_missing(text):
+        return np.nan
+    try:
+        value = float(str(text).strip())
+    except ValueError:
+        value = np.nan
+    if np.isnan(value):
+        raise ScoreTableError(f"{source}: task {task!r}: {side} {str(text).strip()!r} is not "
+                              "a number")
+    return value

@@ -56,6 +56,54 @@ def test_show_transposed_file_with_declared_range(write, capsys):
     assert (summary["models"], summary["tasks"], summary["observed"]) == (2, 2, 3)
 
 
+def test_score_ranges_per_task_on_the_command_line(write, capsys):
+    path = write("s.csv", "model,MMLU,GSM8K,Elo,frac\nm1,45,16,1210,0.2\nm2,62,45,1350,0.4\n")
+    assert main(["show", path, "--score-range", "Elo=0:3000", "--score-range", "0:100",
+                 "--json"]) == 0
+    details = {d["task"]: d for d in json.loads(capsys.readouterr().out)["task_details"]}
+    assert [(details[t]["lower"], details[t]["upper"]) for t in details] == [
+        (0, 100), (0, 100), (0, 3000), (0, 100)]
+    assert {d["range_source"] for d in details.values()} == {"declared"}
+    assert main(["show", path]) == 0
+    out = capsys.readouterr().out
+    assert "ranges: 'MMLU', 'GSM8K' 0 to 100 (inferred: all scores in [0, 100]); 'Elo' " \
+           "unbounded (scores outside 0-100); 'frac' 0 to 1 (inferred: all scores in [0, 1])" \
+           in out
+
+
+def test_score_metadata_in_a_task_factor_file(write, capsys):
+    scores = write("s.csv", "model,acc,ppl\nm1,0.5,12\nm2,0.7,9.5\n")
+    tasks = write("t.csv", "task,lower,upper,higher_is_better,shots\nacc,0,100,,5\n"
+                           "ppl,0,inf,no,0\n")
+    assert main(["show", scores, "--task-factors", tasks, "--json"]) == 0
+    summary = json.loads(capsys.readouterr().out)
+    assert [f["factor"] for f in summary["task_factors"]] == ["shots"]
+    ppl = summary["task_details"][1]
+    assert (ppl["lower"], ppl["upper"], ppl["higher_is_better"]) == (0, "inf", False)
+    assert ppl["range_reason"] == f"declared in {tasks}"
+    assert main(["show", scores, "--task-factors", tasks, "--lower-is-better", "acc",
+                 "--json"]) == 0
+    details = json.loads(capsys.readouterr().out)["task_details"]
+    assert [d["higher_is_better"] for d in details] == [False, False]
+
+
+@pytest.mark.parametrize("extra, message", [
+    (["--score-range", "mmlu=0:100"],
+     "a score range names unknown tasks: 'mmlu' (close: 'mmlu' -> 'MMLU'?)"),
+    (["--score-range", "=0:100"], "expected TASK=LOWER:UPPER"),
+    (["--score-range", "MMLU=100:0"], "lower bound must be below upper bound"),
+    (["--task-factors", "t.csv", "--lower-is-better", "MMLU"],
+     "t.csv: task 'MMLU' has higher_is_better 'yes', but it is also given as lower-is-better"),
+])
+def test_bad_score_ranges_and_directions_are_one_line(write, capsys, extra, message):
+    scores = write("s.csv", "model,MMLU,GSM8K\nm1,45,16\n")
+    tasks = write("t.csv", "task,higher_is_better\nMMLU,yes\n")
+    extra = [str(tasks) if e == "t.csv" else e for e in extra]
+    assert main(["show", scores, *extra]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and message in err[0], err
+
+
 @pytest.mark.parametrize("text, message", [
     ("model,A,B\nm1,1,2\nm2,3,abc\n", "line 3: model 'm2', task 'B': non-numeric score 'abc'"),
     ("", "the file is empty"),

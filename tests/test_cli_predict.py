@@ -1,5 +1,7 @@
 """`scorecast complete`, `predict` and `methods` as a user runs them."""
 
+import io
+
 import pandas as pd
 import pytest
 
@@ -51,6 +53,57 @@ def test_models_without_scores_are_predicted_from_their_factors(write, capsys):
     assert all(float(v) > 0 for v in row.split(",")[1:])
 
 
+@pytest.mark.parametrize("method", [None, "mf"])
+def test_a_task_without_scores_or_factors_is_completed_with_a_fallback(write, tmp_path,
+                                                                       capsys, method):
+    scores = write("s.csv", "model,A,B,C\nm1,50,,70\nm2,40,,52\nm3,30,,41\n")
+    out = tmp_path / "done.csv"
+    extra = ["--method", method] if method else []
+    assert main(["complete", scores, *extra, "-o", out]) == 0
+    err = capsys.readouterr().err.splitlines()
+    naming = [line for line in err if "'B'" in line]
+    assert len(naming) == 1
+    assert naming[0].startswith("scorecast: warning: 1 task(s) with no score that method "
+                                f"'{method or 'auto'}' cannot predict from factors: 'B'; "
+                                "their cells are a fallback")
+    done = pd.read_csv(out, index_col=0)
+    assert done.shape == (3, 3) and not done.isna().any().any()
+    assert done["B"].between(0, 100).all()
+    assert done["A"].tolist() == [50, 40, 30]
+
+
+def test_a_model_without_scores_or_factors_gets_the_task_means(write, capsys):
+    scores = write("s.csv", "model,A,B\nm1,50,60\nm2,40,45\nm3,30,\nm4,,\n")
+    assert main(["complete", scores, "--method", "mean", "--long"]) == 0
+    captured = capsys.readouterr()
+    assert "1 model(s) with no score that method 'mean' cannot predict from factors: 'm4'; " \
+           "their cells are a fallback" in captured.err
+    done = pd.read_csv(io.StringIO(captured.out))
+    assert list(done.columns) == ["model", "task", "score", "observed"]
+    m4 = done[done["model"] == "m4"]
+    assert m4["score"].tolist() == pytest.approx([40.0, 52.5])
+    assert not m4["observed"].any() and not done["score"].isna().any()
+
+
+def test_predict_marks_the_cells_of_an_unscored_task_as_fallbacks(write, capsys):
+    scores = write("s.csv", "model,A,B,C\nm1,50,,70\nm2,40,,52\nm3,30,,41\n")
+    assert main(["predict", scores, "--task", "B", "--method", "mf"]) == 0
+    lines = capsys.readouterr().out.splitlines()[1:]
+    assert len(lines) == 3
+    assert all("fallback: task 'B' has no score and no factors method 'mf' can use" in line
+               for line in lines)
+
+
+def test_suggest_with_an_unscored_task_warns_only_about_that_task(write, capsys):
+    scores = write("s.csv", "model,A,B,C,D\nm1,50,,70,33\nm2,40,,52,31\nm3,30,,41,20\n"
+                            "m4,60,,80,45\nm5,55,,66,\n")
+    assert main(["suggest", scores, "--model", "m5", "--method", "mf"]) == 0
+    captured = capsys.readouterr()
+    said = [line for line in captured.err.splitlines() if line.startswith("scorecast: warning:")]
+    assert len(said) == 1 and "task(s) with no score" in said[0] and "'B'" in said[0]
+    assert {line.split()[1] for line in captured.out.splitlines()[3:]} == {"B", "D"}
+
+
 def test_predict_a_known_model_marks_observed_scores(capsys):
     assert main(["predict", "--dataset", "cpp-llm", "--model", "Llama 3 8B",
                  "--method", "mf"]) == 0
@@ -89,14 +142,11 @@ def test_methods_lists_every_method(capsys):
 
 
 @pytest.mark.parametrize("files, extra, message", [
-    ({"s.csv": "model,A,B\nm1,1,\nm2,2,\n"}, [], "task(s) with no score and no factors: 'B'"),
     ({"s.csv": "model,A,B\nm1,1,2\nm2,2,3\n", "f.csv": "model,p\nm1,1\nm9,2\n"},
      ["--model-factors", "f.csv"], "model name(s) not in the scores: 'm9'"),
     ({"s.csv": "model,A,B\nm1,1,2\nm2,2,3\n", "f.csv": "model,p\nm1,1\nm2,seven\n"},
      ["--model-factors", "f.csv", "--factor-kind", "p=numeric"],
      "model factor 'p' must be numeric, but its value 'seven' for model 'm2'"),
-    ({"s.csv": "model,A,B\nm1,1,2\nm2,,\n", "f.csv": "model,p\nm1,1\nm2,2\n"},
-     ["--model-factors", "f.csv", "--method", "mf"], "method 'mf' does not use factors"),
     ({"s.csv": "model,A,B\nm1,1,2\n"}, ["--method", "magic"], "unknown method 'magic'"),
     ({"s.csv": "model,A,B\nm1,1,2\n"}, ["--method", "mf", "--param", "depth=3"],
      "method 'mf' has no parameter 'depth'"),

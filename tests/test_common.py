@@ -202,3 +202,32 @@ def test_a_model_without_scores_or_usable_factors_is_announced(table):
     with pytest.warns(ScorecastWarning, match="1 model\\(s\\) with no score that method 'mf' "
                                               "cannot predict from factors: 'model-0'"):
         build("mf").fit(table.with_scores(scores))
+
+
+@pytest.mark.parametrize("name", sorted(METHODS))
+def test_a_model_and_a_task_without_scores_or_factors_get_a_flagged_fallback(name, tmp_path):
+    from scorecast import ScorecastWarning, load_predictor
+
+    table = synthetic_table(n_models=15, n_tasks=5, density=0.8)[0]
+    scores = table.scores.copy()
+    scores.iloc[0] = np.nan
+    scores.iloc[:, 0] = np.nan
+    blank = ScoreMatrix(scores, model_factors=table.model_factors.iloc[1:],
+                        task_factors=table.task_factors.iloc[1:], score_range=(0, 100),
+                        on_empty="keep")
+    with pytest.warns(ScorecastWarning) as caught:
+        predictor = build(name).fit(blank)
+    said = [str(w.message) for w in caught if "cells are a fallback" in str(w.message)]
+    assert any("'model-0'" in text for text in said)
+    assert any("'task-0'" in text for text in said)
+    completed = predictor.complete(keep_observed=False).to_numpy()
+    assert np.isfinite(completed).all() and completed.min() >= 0 and completed.max() <= 100
+    pairs = (["model-0", "model-1", "model-1"], ["task-1", "task-0", "task-1"])
+    details = predictor.predict_details(*pairs)
+    assert details["fallback"].tolist() == [True, True, False]
+    assert details["reason"][0].startswith("model 'model-0' has no score")
+    assert details["reason"][1].startswith("task 'task-0' has no score")
+    np.testing.assert_allclose(details["score"], completed[[0, 1, 1], [1, 0, 1]])
+    predictor.save(tmp_path / "p.scorecast")
+    again = load_predictor(tmp_path / "p.scorecast").predict_details(*pairs)
+    assert again["fallback"].tolist() == [True, True, False]

@@ -12,16 +12,21 @@ from ..table import ScoreMatrix
 
 
 def score_range(text):
-    """Parse ``LOWER:UPPER`` (or ``LOWER,UPPER``) into two floats."""
-    parts = text.replace(",", ":").split(":")
+    """Parse ``[TASK=]LOWER:UPPER`` (or ``LOWER,UPPER``) into the task (None for every
+    task) and two floats."""
+    task, sep, bounds = text.rpartition("=")
+    task = task.strip()
+    if sep and not task:
+        raise argparse.ArgumentTypeError(f"expected TASK=LOWER:UPPER, got {text!r}")
+    parts = bounds.replace(",", ":").split(":")
     try:
         low, high = (float(p) for p in parts)
     except ValueError:
         raise argparse.ArgumentTypeError(
-            f"expected LOWER:UPPER such as 0:100, got {text!r}") from None
+            f"expected LOWER:UPPER or TASK=LOWER:UPPER such as 0:100, got {text!r}") from None
     if not low < high:
         raise argparse.ArgumentTypeError(f"lower bound must be below upper bound in {text!r}")
-    return low, high
+    return task or None, (low, high)
 
 
 def factor_kind(text):
@@ -106,9 +111,12 @@ def add_table_arguments(parser, dataset=False, data_option=False):
     group.add_argument("--layout", choices=("auto", "wide", "long"), default="auto",
                        help="auto (default): long if the header has model, task and score "
                             "columns, else wide")
-    group.add_argument("--score-range", type=score_range, metavar="LOWER:UPPER",
-                       help="declared range of every score, e.g. 0:100 (default: 0:1 or 0:100 "
-                            "if all scores fit, else unbounded)")
+    group.add_argument("--score-range", type=score_range, action="append", default=[],
+                       metavar="[TASK=]LOWER:UPPER",
+                       help="declared score range of one task (TASK=0:100, repeatable) or of "
+                            "every task (0:100); a task's own range beats the task factors' "
+                            "lower/upper, which beat the range of every task (default, per "
+                            "task: 0:1 or 0:100 if its scores fit, else unbounded)")
     group.add_argument("--lower-is-better", action="append", default=[], metavar="TASK",
                        help="a task whose score is better when lower (repeatable)")
     group.add_argument("--factor-kind", type=factor_kind, action="append", default=[],
@@ -124,7 +132,7 @@ def read_table(args, on_empty="warn"):
         args.scores, layout=args.layout, transpose=args.transpose,
         model_factors=args.model_factors, task_factors=args.task_factors,
         transpose_task_factors=args.transpose_task_factors,
-        score_range=args.score_range, lower_is_better=args.lower_is_better,
+        score_range=dict(args.score_range), lower_is_better=args.lower_is_better,
         factor_kinds=dict(args.factor_kind), on_empty=on_empty,
     )
 

@@ -103,25 +103,21 @@ def _fit(args, table, predictor=None):
     return predictor
 
 
-def _check_empty(table, predictor):
-    """Models (tasks) without a score can only be predicted from their factors."""
+def _report_unscored(table, predictor):
+    """Say which models (tasks) without a score are predicted from their factors alone.
+
+    The others (no factors, or a method that does not use them) get the method's
+    fallback; fitting says which in a warning.
+    """
+    if not predictor.uses_factors:
+        return
     for what, names, factors in (
             ("model", table.models[~table.observed.any(axis=1)], table.model_factors),
             ("task", table.tasks[~table.observed.any(axis=0)], table.task_factors)):
-        if not len(names):
-            continue
-        bare = [n for n in names if factors.loc[n].isna().all()]
-        if bare:
-            raise ScorecastError(f"{len(bare)} {what}(s) with no score and no factors: "
-                                 f"{quote_names(bare)}; remove them or give them scores or "
-                                 f"{what} factors")
-        if not predictor.uses_factors:
-            raise ScorecastError(
-                f"{len(names)} {what}(s) with no score: {quote_names(names)}; method "
-                f"{predictor.method_name!r} does not use factors, so it cannot predict them "
-                "(use a factor-aware method such as auto, or give them scores)")
-        print(f"scorecast: {len(names)} {what}(s) with no score, predicted from their factors "
-              f"alone: {quote_names(names)}", file=sys.stderr)
+        described = [n for n in names if not factors.loc[n].isna().all()]
+        if described:
+            print(f"scorecast: {len(described)} {what}(s) with no score, predicted from their "
+                  f"factors alone: {quote_names(described)}", file=sys.stderr)
 
 
 def fitted_predictor(args):
@@ -129,7 +125,7 @@ def fitted_predictor(args):
     when --interval is given); return both."""
     table = read_table(args, on_empty="keep")
     predictor = build_predictor(args)
-    _check_empty(table, predictor)
+    _report_unscored(table, predictor)
     predictor = _fit(args, table, predictor)
     if getattr(args, "interval", None):
         _calibrate(predictor)

@@ -116,21 +116,32 @@ class ScorePredictor(BaseEstimator):
                        np.zeros((n_tasks, 0)), np.zeros((n_tasks, 0), np.int64))
         Y = self.target_.transform(raw)
         rng = np.random.default_rng(getattr(self, "random_state", None))
-        self._fit(Inputs(Y, ~np.isnan(Y), *encoded, table, rng))
+        with warnings.catch_warnings():  # a task with no score is an empty column: said below
+            warnings.filterwarnings("ignore", "(Mean of empty slice|All-NaN slice)",
+                                    RuntimeWarning)
+            self._fit(Inputs(Y, ~np.isnan(Y), *encoded, table, rng))
+        self.fallback_ = {
+            what: ~scored & (not self.uses_factors or factors.isna().all(axis=1).to_numpy())
+            for what, scored, factors in (
+                ("model", table.observed.any(axis=1), table.model_factors),
+                ("task", table.observed.any(axis=0), table.task_factors))}
         self._warn_unscored(table)
         return self
 
     def _warn_unscored(self, table):
-        """Say which models (tasks) without a score get only a level, not a prediction."""
-        for what, names, factors in (
-                ("model", table.models[~table.observed.any(axis=1)], table.model_factors),
-                ("task", table.tasks[~table.observed.any(axis=0)], table.task_factors)):
-            blind = [n for n in names if not self.uses_factors or factors.loc[n].isna().all()]
-            if blind:
+        """Say which models (tasks) without a score get a fallback, not a prediction."""
+        for what, names in (("model", table.models), ("task", table.tasks)):
+            blind = self.fallback_[what]
+            if blind.any():
+                names = names[blind]
                 warnings.warn(
-                    f"{len(blind)} {what}(s) with no score that method {self.method_name!r} "
-                    f"cannot predict from factors: {quote_names(blind)}; their cells get the "
-                    "method's average level", ScorecastWarning, stacklevel=3)
+                    f"{len(names)} {what}(s) with no score that method {self.method_name!r} "
+                    f"cannot predict from factors: {quote_names(names)}; their cells are a "
+                    f"fallback ({self._FALLBACK[what]})", ScorecastWarning, stacklevel=3)
+
+    # What a fitted model (task) with no score and no usable factors gets.
+    _FALLBACK = {"model": "the method's level for a typical model, near the task means",
+                 "task": "the method's level for a typical task"}
 
     def _fit(self, inputs):
         raise NotImplementedError
@@ -315,6 +326,12 @@ class ScorePredictor(BaseEstimator):
                 what = f"unknown task {tasks[k]!r}" if i[k] >= 0 else \
                     f"unknown model {models[k]!r} and task {tasks[k]!r}"
                 reason[k] = f"{what}: mean of all scores"
+        blind = getattr(self, "fallback_", None)     # None: saved by an older version
+        for what, index, names in (("model", i, models), ("task", j, tasks)) if blind else ():
+            for k in np.flatnonzero(both & ~fallback & blind[what][np.maximum(index, 0)]):
+                fallback[k] = True
+                reason[k] = f"{what} {names[k]!r} has no score and no factors method " \
+                            f"{self.method_name!r} can use: {self._FALLBACK[what]}"
         observed = np.zeros(len(models), dtype=bool)
         observed[both] = ~np.isnan(self.train_scores_[i[both], j[both]])
         details = pd.DataFrame({"model": models, "task": tasks, "score": scores,
