@@ -14,10 +14,19 @@ Prediction paper (pinned to one commit of their public repository):
     All 56 HELM Classic metrics x 88 models, with the bits-per-byte metrics
     marked lower-is-better and each metric's own score range.
 
+A fourth comes from LLM Stats (pinned to one commit of its public repository;
+see :mod:`scorecast._llm_stats` for the files and the cleaning):
+
+``llm-stats``
+    153 frontier LLMs x 96 tasks (1,665 observed scores, 0-1), mostly the vendors'
+    own numbers, with 5 model factors.
+
 Files are kept in the data directory: ``$SCORECAST_DATA`` if set, else a per-user
-cache directory. Each file lives at ``<data directory>/cpp-llm/<file name>`` and
-is checked against its sha256 before use. ``$SCORECAST_DATA_URL`` replaces the
-download address (a mirror; ``file://`` addresses work too).
+cache directory. Each file lives at ``<data directory>/<folder>/<file name>``: the
+folder is ``cpp-llm`` for the CPP files and ``frontier-dev/raw`` for LLM Stats, whose
+file names are paths in its repository. Every file is checked against its sha256
+before use. ``$SCORECAST_DATA_URL`` replaces the download address (a mirror of the
+folder; ``file://`` addresses work too).
 """
 
 import os
@@ -25,11 +34,13 @@ import re
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urlparse
+from urllib.parse import quote, urlparse
 from urllib.request import url2pathname
 
 import pooch
+from tqdm.auto import tqdm
 
+from . import _llm_stats
 from .errors import DatasetError, quote_names
 from .readers import read_factor_csv, read_scores_csv
 from .table import ScoreMatrix
@@ -54,15 +65,31 @@ _LUMINOUS_NAMES = {
     "Luminous Supreme": "Luminous Supreme-70B",
 }
 _HELM_CORE_TASKS = 16
+CPP_CREDIT = ("the CPP_LLM repository by Zhang et al. (github.com/Don-Joey/CPP_LLM), released "
+              "with Collaborative Performance Prediction for LLMs (EMNLP 2024)")
+CPP_LICENSE = "not stated in its README: see the repository (github.com/Don-Joey/CPP_LLM)"
+# Where each folder's files come from, and their published sha256.
+_SOURCES = {FOLDER: (SOURCE_URL, SHA256),
+            _llm_stats.FOLDER: (_llm_stats.SOURCE_URL, _llm_stats.SHA256)}
+_CPP = {"credit": CPP_CREDIT, "license": CPP_LICENSE}
+_PROGRESS_FROM = 20  # missing files from which fetch shows a progress bar
 
 
 @dataclass(frozen=True)
 class Dataset:
-    """A published dataset: its name, a one-line description and its files."""
+    """A published dataset: name, one-line description, files, credit, license, changes.
+
+    ``changes`` says how scorecast changed the published data; ``folder`` is where the
+    files sit in the data directory.
+    """
 
     name: str
     description: str
     files: tuple
+    credit: str
+    license: str
+    changes: str = ""
+    folder: str = FOLDER
 
 
 def data_dir():
@@ -76,8 +103,8 @@ def data_dir():
     return Path(configured).expanduser() if configured else Path(pooch.os_cache("scorecast"))
 
 
-def _source_url():
-    url = os.environ.get("SCORECAST_DATA_URL") or SOURCE_URL
+def _source_url(default):
+    url = os.environ.get("SCORECAST_DATA_URL") or default
     return url if url.endswith("/") else url + "/"
 
 
@@ -94,25 +121,27 @@ def _copy_or_download(url, output_file, pooch_obj, check_only=False):
     return downloader(url, output_file, pooch_obj, check_only=check_only)
 
 
-def _fetch_file(filename):
-    target = data_dir() / FOLDER / filename
-    url = _source_url() + filename
+def _fetch_file(folder, filename):
+    address, checksums = _SOURCES[folder]
+    target = data_dir() / folder / filename
+    url = _source_url(address) + quote(filename)
     try:
-        path = pooch.retrieve(url, known_hash=f"sha256:{SHA256[filename]}", fname=filename,
-                              path=target.parent, downloader=_copy_or_download)
+        path = pooch.retrieve(url, known_hash=f"sha256:{checksums[filename]}",
+                              fname=target.name, path=target.parent,
+                              downloader=_copy_or_download)
     except Exception as exc:  # any transport or checksum failure ends the same way
         reason = _reason(exc)
         if "hash" in reason.lower():
             raise DatasetError(
                 f"{filename} from {url} does not match its published sha256 "
-                f"{SHA256[filename]}; the source may have changed or the download was cut"
+                f"{checksums[filename]}; the source may have changed or the download was cut"
             ) from None
         state = ("is not the published file (sha256 differs)" if target.exists()
                  else "is not in the data directory")
         raise DatasetError(
             f"{filename} {state} and could not be downloaded from {url} ({reason}); "
             f"place the file at {target}, or point SCORECAST_DATA at a folder holding "
-            f"{FOLDER}/{filename}"
+            f"{folder}/{filename}"
         ) from None
     return Path(path)
 
@@ -175,13 +204,24 @@ _DATASETS = {
     "cpp-llm": (Dataset("cpp-llm", "72 LLMs x 29 tasks (878 scores, 0-100) with 13 model "
                         "factors and 4 task factors, from the CPP paper",
                         ("crowdsource_performance.csv", "model_feature.csv",
-                         "benchmark_feature.csv")), _load_cpp_llm),
+                         "benchmark_feature.csv"), **_CPP,
+                        changes="scorecast gives three Luminous models of the factor file "
+                                "the size that the score file names"), _load_cpp_llm),
     "helm-core": (Dataset("helm-core", "HELM Classic: the 16 core scenarios x the 85 models "
-                          "scored on them (0-1)", ("helm_core.csv",)),
+                          "scored on them (0-1)", ("helm_core.csv",), **_CPP,
+                          changes="scorecast keeps the 16 core scenarios and leaves out the "
+                                  "3 models without a core score"),
                   lambda paths: _load_helm(paths, core=True)),
     "helm-classic": (Dataset("helm-classic", "HELM Classic: all 56 metrics x 88 models, "
-                             "bits-per-byte metrics lower-is-better", ("helm_core.csv",)),
+                             "bits-per-byte metrics lower-is-better", ("helm_core.csv",), **_CPP,
+                             changes="none; scorecast marks the bits-per-byte metrics "
+                                     "lower-is-better"),
                      lambda paths: _load_helm(paths, core=False)),
+    "llm-stats": (Dataset("llm-stats", "LLM Stats: 153 frontier LLMs x 96 tasks (1,665 "
+                          "scores, 0-1), mostly vendor-reported, with 5 model factors",
+                          tuple(_llm_stats.SHA256), credit=_llm_stats.CREDIT,
+                          license=_llm_stats.LICENSE, changes=_llm_stats.CHANGES,
+                          folder=_llm_stats.FOLDER), _llm_stats.load),
 }
 
 
@@ -211,13 +251,15 @@ def describe(name):
 
 def is_cached(name):
     """Return True if every file of dataset `name` is in the data directory."""
-    return all((data_dir() / FOLDER / f).is_file() for f in _dataset(name)[0].files)
+    record = _dataset(name)[0]
+    return all((data_dir() / record.folder / f).is_file() for f in record.files)
 
 
 def fetch(name):
     """Make sure the files of dataset `name` are in the data directory.
 
-    Downloads what is missing, checks every file's sha256.
+    Downloads what is missing (with a progress bar when many files are), checks
+    every file's sha256.
 
     Parameters
     ----------
@@ -236,7 +278,19 @@ def fetch(name):
         or does not match its checksum.
     """
     record, _ = _dataset(name)
-    return {filename: _fetch_file(filename) for filename in record.files}
+    folder = data_dir() / record.folder
+    missing = sum(not (folder / f).is_file() for f in record.files)
+    many = missing >= _PROGRESS_FROM
+    logger = pooch.get_logger()
+    level = logger.level
+    if many:  # the bar replaces pooch's line per downloaded file
+        logger.setLevel("WARNING")
+    try:
+        with tqdm(record.files, desc=f"fetching {name}", unit="file",
+                  disable=None if many else True) as files:
+            return {filename: _fetch_file(record.folder, filename) for filename in files}
+    finally:
+        logger.setLevel(level)
 
 
 def load(name):
@@ -244,7 +298,7 @@ def load(name):
 
     Parameters
     ----------
-    name : {"cpp-llm", "helm-core", "helm-classic"}
+    name : {"cpp-llm", "helm-core", "helm-classic", "llm-stats"}
 
     Returns
     -------
