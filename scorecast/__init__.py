@@ -14,13 +14,19 @@ The package map:
 - ``scorecast.cli``: the ``scorecast`` command, a thin layer over the above.
 """
 
-from . import datasets
-from .errors import DatasetError, ScorecastError, ScorecastWarning, ScoreTableError
-from .persistence import load as load_predictor
-from .predictors import make_predictor
-from .table import ScoreMatrix
+import importlib
+
+from .errors import (DatasetError, OutputError, ParameterError, ScorecastError,
+                     ScorecastWarning, ScoreTableError)
 
 __version__ = "0.1.0"
+
+# The heavy parts (numpy, pandas, scikit-learn) are imported on first use, so that
+# `import scorecast` is instant and the command line's error handling (Ctrl-C
+# included) is in place before they load.
+_LAZY = {"ScoreMatrix": ("table", "ScoreMatrix"), "datasets": ("datasets", None),
+         "make_predictor": ("predictors", "make_predictor"),
+         "load_predictor": ("persistence", "load_predictor")}
 
 __all__ = [
     "ScoreMatrix",
@@ -30,6 +36,22 @@ __all__ = [
     "ScorecastError",
     "ScoreTableError",
     "DatasetError",
+    "ParameterError",
+    "OutputError",
     "ScorecastWarning",
     "__version__",
 ]
+
+
+def __getattr__(name):
+    if name not in _LAZY:
+        raise AttributeError(f"module 'scorecast' has no attribute {name!r}")
+    module, attribute = _LAZY[name]
+    value = importlib.import_module(f".{module}", __name__)
+    value = value if attribute is None else getattr(value, attribute)
+    globals()[name] = value
+    return value
+
+
+def __dir__():
+    return sorted(set(globals()) | set(_LAZY))

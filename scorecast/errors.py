@@ -9,6 +9,8 @@ __all__ = [
     "ScorecastError",
     "ScoreTableError",
     "DatasetError",
+    "ParameterError",
+    "OutputError",
     "ScorecastWarning",
 ]
 
@@ -23,6 +25,25 @@ class ScoreTableError(ScorecastError, ValueError):
 
 class DatasetError(ScorecastError):
     """A published dataset is unknown, cannot be downloaded, or does not match its checksum."""
+
+
+class ParameterError(ScorecastError, ValueError):
+    """A parameter (of a method, a command or a function) is outside its valid range.
+
+    The message gives the valid range; :attr:`parameter` names the parameter.
+    """
+
+    def __init__(self, message, parameter=None):
+        super().__init__(message)
+        self.parameter = parameter
+
+    def __reduce__(self):
+        # Keep the parameter's name when the error crosses a process boundary (joblib).
+        return type(self), (str(self), self.parameter)
+
+
+class OutputError(ScorecastError, ValueError):
+    """An output file cannot or must not be written (an input, a missing folder...)."""
 
 
 class ScorecastWarning(UserWarning):

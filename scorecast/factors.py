@@ -16,12 +16,14 @@ The kind is inferred from the values and can be overridden per column.
 """
 
 import re
+import shlex
+import warnings
 
 import numpy as np
 import pandas as pd
 
 from ._cells import is_missing, try_number
-from .errors import ScoreTableError, quote_names
+from .errors import ScorecastWarning, ScoreTableError, quote_names
 
 __all__ = ["FACTOR_KINDS", "type_factors", "yes_no", "parameter_factor", "family_factor"]
 
@@ -32,9 +34,17 @@ _FALSE = {"no", "n", "false", "0", "0.0"}
 _DATE = re.compile(r"^\d{4}[-/](0?[1-9]|1[0-2])([-/](0?[1-9]|[12]\d|3[01]))?$")
 
 
-def _as_numbers(values):
+# Numeric factor values beyond this magnitude are read as missing (and reported): squaring them
+# to standardise the column would overflow (training FLOPs, ~1e25, are well inside).
+FACTOR_LIMIT = 1e100
+# A column whose values are all of one kind but a few (one at least, at most this share, with
+# 3 or more of the kind) is of that kind; the few are read as missing and reported.
+_ODD_SHARE = 0.05
+
+
+def _numbers(values):
     numbers = [try_number(v) for v in values]
-    return None if any(n is None for n in numbers) else numbers
+    return [n if n is not None and abs(n) <= FACTOR_LIMIT else None for n in numbers]
 
 
 def yes_no(value):
@@ -43,27 +53,51 @@ def yes_no(value):
     return True if word in _TRUE else False if word in _FALSE else None
 
 
-def _as_booleans(values):
-    flags = [yes_no(v) for v in values]
-    if any(f is None for f in flags):
-        return None
-    return [1.0 if f else 0.0 for f in flags]
+def _booleans(values):
+    return [None if f is None else (1.0 if f else 0.0) for f in map(yes_no, values)]
 
 
-def _as_decimal_years(values):
-    texts = [str(v).strip() for v in values]
-    if not all(_DATE.match(t) for t in texts):
-        return None
-    dates = pd.to_datetime([t.replace("/", "-") for t in texts], format="mixed")
+def _decimal_years(values):
+    texts = [str(v).strip().replace("/", "-") for v in values]
+    # An ISO shape that names no day of the calendar (2023-02-30) is not a date either.
+    dates = pd.to_datetime([t if _DATE.match(t) else None for t in texts], format="mixed",
+                           errors="coerce")
     days = np.where(dates.is_leap_year, 366.0, 365.0)
-    return list(dates.year + (dates.day_of_year - 1) / days)
+    years = dates.year + (dates.day_of_year - 1) / days
+    return [None if np.isnan(y) else float(y) for y in years]
 
 
-_CONVERTERS = {"numeric": _as_numbers, "boolean": _as_booleans, "date": _as_decimal_years}
+# Each converter gives a value per cell, None where the cell is not of its kind.
+_CONVERTERS = {"numeric": _numbers, "boolean": _booleans, "date": _decimal_years}
+
+
+def _infer(values):
+    """``(kind, converted, odd)``: the kind of a column, its values, and the positions of
+    the few values read as missing because they are not of that kind."""
+    tried = {kind: convert(values) for kind, convert in _CONVERTERS.items()}
+    for kind, converted in tried.items():
+        if all(c is not None for c in converted):
+            return kind, converted, []
+    for kind, converted in tried.items():
+        odd = [i for i, c in enumerate(converted) if c is None]
+        if len(odd) <= max(1.0, _ODD_SHARE * len(values)) and len(values) - len(odd) >= 3:
+            return kind, converted, odd
+    return "categorical", None, []
+
+
+def _article(word):
+    return "an" if word[0] in "aeiou" else "a"
 
 
 def type_factors(frame, kinds=None, what="model", source="factor table"):
     """Give every factor column a kind and convert its values accordingly.
+
+    A column is numeric, boolean or date when all its values are; when all but a
+    few are (one, or up to 5% of them, with at least 3 of the kind), it is of that
+    kind and the few odd values (``7B`` among parameter counts, ``2023-13-45``
+    among dates, ``inf``) are read as missing, each reported in the notes and in a
+    :class:`~scorecast.ScorecastWarning`. Imposing a kind in `kinds` turns this off:
+    an odd value of an imposed kind is an error.
 
     Parameters
     ----------
@@ -84,7 +118,7 @@ def type_factors(frame, kinds=None, what="model", source="factor table"):
     kinds : dict of str to str
         The kind of every column kept.
     notes : list of str
-        Columns left out, and why.
+        Columns left out, values read as missing, and why.
     """
     kinds = dict(kinds or {})
     unknown = [name for name in kinds if name not in frame.columns]
@@ -102,32 +136,34 @@ def type_factors(frame, kinds=None, what="model", source="factor table"):
         column = frame[name]
         present = [not is_missing(v) for v in column]
         values = [v for v, p in zip(column, present) if p]
+        labels = column.index[present]
         if not values:
             notes.append(f"{what} factor {name!r} has no values and was left out")
             continue
         wanted = kinds.get(name)
-        kind, converted = "categorical", None
-        for candidate in ([wanted] if wanted else ["numeric", "boolean", "date"]):
-            if candidate == "categorical":
-                break
-            converted = _CONVERTERS[candidate](values)
-            if converted is not None:
-                kind = candidate
-                break
-        if wanted and wanted != "categorical" and converted is None:
-            converter = _CONVERTERS[wanted]
-            offender = next(
-                (label, v) for label, v in zip(column.index[present], values)
-                if converter([v]) is None
-            )
-            article = "an" if wanted[0] in "aeiou" else "a"
-            raise ScoreTableError(
-                f"{source}: {what} factor {name!r} must be {wanted}, but its value "
-                f"{str(offender[1])!r} for {what} {offender[0]!r} is not {article} {wanted} value"
-            )
+        if wanted == "categorical":
+            kind, converted, odd = wanted, None, []
+        elif wanted:
+            kind, converted = wanted, _CONVERTERS[wanted](values)
+            odd = [i for i, c in enumerate(converted) if c is None]
+            if odd:
+                raise ScoreTableError(
+                    f"{source}: {what} factor {name!r} must be {wanted}, but its value "
+                    f"{str(values[odd[0]])!r} for {what} {labels[odd[0]]!r} is not "
+                    f"{_article(wanted)} {wanted} value")
+        else:
+            kind, converted, odd = _infer(values)
+        for i in odd:
+            note = (f"{source}: {what} factor {name!r}: {str(values[i]).strip()!r} for {what} "
+                    f"{labels[i]!r} is not {_article(kind)} {kind} value like the column's "
+                    f"other {len(values) - len(odd)}; read as missing (--factor-kind "
+                    f"{shlex.quote(name + '=categorical')} keeps the column as text)")
+            warnings.warn(note, ScorecastWarning, stacklevel=3)
+            notes.append(note)
         out = np.full(len(column), np.nan, dtype=float if kind != "categorical" else object)
         out[np.flatnonzero(present)] = (
-            converted if kind != "categorical" else [str(v).strip() for v in values]
+            [np.nan if c is None else c for c in converted] if kind != "categorical"
+            else [str(v).strip() for v in values]
         )
         typed[name] = out
         found[name] = kind

@@ -14,24 +14,31 @@ A saved predictor is a zip archive holding
     ``weights_only=True``).
 
 Nothing is unpickled: only classes registered with :func:`persistable` can be
-rebuilt, from their JSON description.
+rebuilt, from their JSON description. A file that is not such an archive, or a
+damaged one, raises :class:`~scorecast.errors.ScorecastError` and nothing else.
+The archive is written to a temporary file that replaces `path` only when
+complete.
 """
 
 import io
 import json
+import os
 import sys
 import zipfile
 
 import numpy as np
 import pandas as pd
 
+from ._io import replacing
 from .errors import ScorecastError
 
-__all__ = ["persistable", "save", "load"]
+__all__ = ["persistable", "save", "load", "load_predictor"]
 
 FORMAT = "scorecast-predictor"
 FORMAT_VERSION = 1
 _REGISTRY = {}
+# A predictor's description is small; a meta.json larger than this is not one (or a zip bomb).
+_META_LIMIT = 64 * 2**20
 
 
 def persistable(cls):
@@ -158,6 +165,9 @@ def _is_torch_module(value):
 def save(obj, path):
     """Save a fitted predictor (or any persistable object) to `path`.
 
+    The file appears only when complete: it is written beside `path` under a
+    temporary name and then renamed.
+
     Parameters
     ----------
     obj : object
@@ -169,7 +179,8 @@ def save(obj, path):
     writer = _Writer()
     meta = {"format": FORMAT, "format_version": FORMAT_VERSION, "scorecast": __version__,
             "object": writer.encode(obj, "root")}
-    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+    with replacing(path) as temp, zipfile.ZipFile(temp, "w",
+                                                  compression=zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("meta.json", json.dumps(meta))
         buffer = io.BytesIO()
         np.savez(buffer, **writer.arrays)
@@ -180,6 +191,45 @@ def save(obj, path):
             buffer = io.BytesIO()
             torch.save(writer.tensors, buffer)
             archive.writestr("tensors.pt", buffer.getvalue())
+
+
+def _damaged(path, why):
+    return ScorecastError(f"{path}: not a saved scorecast predictor ({why})")
+
+
+def _read_archive(path):
+    """``(meta, arrays, tensors)`` of a saved archive; ScorecastError for anything else."""
+    with zipfile.ZipFile(path) as archive:
+        names = archive.namelist()
+        for member in ("meta.json", "arrays.npz"):
+            if member not in names:
+                raise _damaged(path, f"no {member} in the archive")
+        if archive.getinfo("meta.json").file_size > _META_LIMIT:
+            raise _damaged(path, "its meta.json is too large")
+        try:
+            meta = json.loads(archive.read("meta.json"))
+        except (ValueError, RecursionError):
+            raise _damaged(path, "its meta.json is not JSON, or is nested too deeply") from None
+        if not isinstance(meta, dict) or meta.get("format") != FORMAT \
+                or not isinstance(meta.get("format_version"), int) or "object" not in meta:
+            raise _damaged(path, "its meta.json does not describe one")
+        if meta["format_version"] > FORMAT_VERSION:
+            raise ScorecastError(f"{path}: saved by a newer scorecast (format version "
+                                 f"{meta['format_version']}); upgrade scorecast to read it")
+        try:
+            with np.load(io.BytesIO(archive.read("arrays.npz")), allow_pickle=False) as npz:
+                arrays = {k: npz[k] for k in npz.files}
+        except Exception as exc:  # numpy's many errors for a damaged or pickled file
+            raise _damaged(path, f"arrays.npz cannot be read: {type(exc).__name__}") from None
+        tensors = {}
+        if "tensors.pt" in names:
+            torch = _import_torch(path)
+            try:
+                tensors = torch.load(io.BytesIO(archive.read("tensors.pt")), weights_only=True)
+            except Exception as exc:  # torch refuses pickled objects with its own errors
+                raise _damaged(path, f"tensors.pt holds more than tensors "
+                                     f"({type(exc).__name__})") from None
+    return meta, arrays, tensors
 
 
 def load(path):
@@ -196,22 +246,64 @@ def load(path):
     Raises
     ------
     ScorecastError
-        If the file is not a saved scorecast predictor.
+        If the file is missing, unreadable, not a saved scorecast predictor, or
+        damaged; nothing else.
     """
+    from . import predictors  # noqa: F401  (registers every class a file may name)
+
+    if os.path.isdir(path):
+        raise ScorecastError(f"{path}: is a folder, not a saved predictor")
     try:
-        with zipfile.ZipFile(path) as archive:
-            meta = json.loads(archive.read("meta.json"))
-            with np.load(io.BytesIO(archive.read("arrays.npz")), allow_pickle=False) as npz:
-                arrays = {k: npz[k] for k in npz.files}
-            tensors = {}
-            if "tensors.pt" in archive.namelist():
-                torch = _import_torch(path)
-                tensors = torch.load(io.BytesIO(archive.read("tensors.pt")), weights_only=True)
+        meta, arrays, tensors = _read_archive(path)
     except FileNotFoundError:
         raise ScorecastError(f"{path}: no such file") from None
-    except (zipfile.BadZipFile, KeyError, json.JSONDecodeError):
-        raise ScorecastError(f"{path}: not a saved scorecast predictor") from None
-    if meta.get("format") != FORMAT or meta.get("format_version", 0) > FORMAT_VERSION:
-        raise ScorecastError(f"{path}: not a saved scorecast predictor of a version this "
-                             "scorecast can read")
-    return _Reader(arrays, tensors).decode(meta["object"])
+    except OSError as exc:
+        raise ScorecastError(f"{path}: cannot be read ({exc.strerror or exc})") from None
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, ValueError):
+        raise _damaged(path, "not a zip archive, or a damaged one") from None
+    try:
+        return _Reader(arrays, tensors).decode(meta["object"])
+    except ScorecastError as exc:
+        raise ScorecastError(f"{path}: {exc}") from None
+    except Exception as exc:  # a damaged description: wrong shapes, keys, types, depth...
+        raise _damaged(path, f"its description cannot be rebuilt: {type(exc).__name__}") \
+            from None
+
+
+def load_predictor(path):
+    """Load a predictor saved with ``predictor.save(path)``.
+
+    Parameters
+    ----------
+    path : str or path-like
+
+    Returns
+    -------
+    ScorePredictor
+        Fitted, as it was saved.
+
+    Raises
+    ------
+    ScorecastError
+        If the file does not hold a fitted scorecast predictor (missing,
+        unreadable, another kind of file, damaged); nothing else.
+
+    Examples
+    --------
+    >>> from scorecast import load_predictor
+    >>> predictor = load_predictor("model.scorecast")    # doctest: +SKIP
+    """
+    from .predictors import ScorePredictor
+
+    obj = load(path)
+    if not isinstance(obj, ScorePredictor):
+        raise _damaged(path, f"it holds a {type(obj).__name__}, not a predictor")
+    try:
+        n_models, n_tasks = len(obj.models_), len(obj.tasks_)
+        full = np.asarray(obj._predict_full(), dtype=float)
+        fine = obj.train_scores_.shape == full.shape == (n_models, n_tasks)
+    except Exception as exc:  # attributes missing or inconsistent: a damaged description
+        raise _damaged(path, f"its fitted state is incomplete ({type(exc).__name__})") from None
+    if not fine:
+        raise _damaged(path, "its fitted arrays do not match its models and tasks")
+    return obj

@@ -46,9 +46,52 @@ class CsvText:
         return f"{self.path}, line {self.lines[row]}"
 
 
-def _decode(raw, path):
+# The first bytes of files people give by mistake, and what to say about them.
+_MAGIC = ((b"PK\x03\x04", "a zip archive (an Excel workbook? a saved predictor?); export the "
+                          "sheet as CSV"),
+          (b"PAR1", "a parquet file; convert it to CSV (or use 'scorecast import "
+                    "open-llm-leaderboard' for the leaderboard's parquet tables)"),
+          (b"\x1f\x8b", "gzip-compressed; decompress it first"),
+          (b"%PDF", "a PDF document"),
+          (b"\x89PNG", "a PNG image"))
+
+
+def _not_text(raw):
+    """Why `raw` is not a text file, or None: known binary formats, UTF-16 without its
+    byte-order mark, NUL bytes."""
+    for magic, what in _MAGIC:
+        if raw.startswith(magic):
+            return what
+    if b"\x00" not in raw[:65536]:
+        return None
+    head = raw[:4096]
+    even, odd = head[0::2], head[1::2]
+    for zeros, order in ((odd, "little"), (even, "big")):
+        if zeros.count(0) > 0.9 * len(zeros) > 0:
+            return (f"UTF-16 ({order}-endian) text without a byte-order mark; save it as UTF-8 "
+                    "(or as UTF-16 with a byte-order mark)")
+    offset = raw.index(b"\x00")
+    return f"a binary file, not text (a NUL byte at offset {offset})"
+
+
+def decode_text(raw, path):
+    """The text of a file's bytes: UTF-8 (with or without BOM) or UTF-16 with a BOM.
+
+    Raises
+    ------
+    ScoreTableError
+        For a binary file, UTF-16 without a byte-order mark, or bytes that are not UTF-8,
+        with a message saying which.
+    """
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return raw.decode("utf-16")
+        try:
+            return raw.decode("utf-16")
+        except UnicodeDecodeError:
+            raise ScoreTableError(f"{path}: starts like UTF-16 text but is not; save the file "
+                                  "as UTF-8") from None
+    why = _not_text(raw)
+    if why:
+        raise ScoreTableError(f"{path}: {why}")
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -56,6 +99,26 @@ def _decode(raw, path):
             f"{path}: not UTF-8 text (byte 0x{raw[exc.start]:02x} at offset {exc.start}); "
             "save the file as UTF-8"
         ) from None
+
+
+def _refuse_json(text, path):
+    """A JSON document given where a CSV table is expected: say so, and which importer reads it."""
+    start = text.lstrip()[:1]
+    if start not in ("{", "["):
+        return
+    import json
+
+    try:
+        data = json.loads(text)
+    except (ValueError, RecursionError):
+        if start == "[":
+            return  # '[' also starts ordinary names, e.g. "[beta] model"
+        raise ScoreTableError(f"{path}: starts like JSON, not like a CSV table (and is not valid "
+                              "JSON either)") from None
+    from .importers._collect import format_hint
+
+    hint = format_hint(data) or "; a score table is CSV (see docs/formats.md)"
+    raise ScoreTableError(f"{path}: a JSON document, not a CSV table{hint}")
 
 
 def _choose_delimiter(first_line):
@@ -85,15 +148,23 @@ def read_csv_text(path):
         raise ScoreTableError(f"{path}: is a directory, not a CSV file") from None
     except OSError as exc:
         raise ScoreTableError(f"{path}: cannot be read ({exc.strerror})") from None
-    text = _decode(raw, path)
+    text = decode_text(raw, path)
     if not text.strip():
         raise ScoreTableError(f"{path}: the file is empty")
+    _refuse_json(text, path)
     first = next(line for line in text.splitlines() if line.strip())
     delimiter = _choose_delimiter(first)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     header, rows, lines, notes = None, [], [], []
+    started, runaway = 1, None  # the line the current record starts on
     try:
         for record in reader:
+            if reader.line_num > started:  # a record over several lines: quoted line breaks
+                runaway = _runaway_quote(text, delimiter) if runaway is None else runaway
+                if runaway and reader.line_num == text.count("\n") + 1 - text.endswith("\n"):
+                    raise ScoreTableError(f"{path}, line {started}: a quote opened on this line "
+                                          "is never closed; check the quoting")
+            started = reader.line_num + 1
             if not any(cell.strip() for cell in record):
                 continue
             if header is None:
@@ -117,7 +188,22 @@ def read_csv_text(path):
             lines.append(reader.line_num)
     except csv.Error as exc:
         raise ScoreTableError(f"{path}, line {reader.line_num}: {exc}") from None
+    if not rows:
+        raise ScoreTableError(f"{path}: a header but no rows below it")
     return CsvText(path, header, rows, lines, delimiter, notes)
+
+
+def _runaway_quote(text, delimiter):
+    """Whether a quoted field runs to the end of the file (a quote never closed).
+
+    The lenient reader takes the rest of the file into that field; the strict one says so.
+    """
+    try:
+        for _ in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True):
+            pass
+    except csv.Error as exc:
+        return "unexpected end of data" in str(exc)
+    return False
 
 
 def detect_layout(header):
@@ -151,8 +237,18 @@ def _parse_cells(cells, row_names, col_names, describe, decimal_comma):
     if bad:
         i, j, cell = bad[0]
         more = f" (and {len(bad) - 1} more non-numeric cells)" if len(bad) > 1 else ""
-        raise ScoreTableError(f"{describe(i, j)}: non-numeric score {str(cell).strip()!r}{more}")
+        raise ScoreTableError(f"{describe(i, j)}: {_what_is_wrong(cell)} score "
+                              f"{str(cell).strip()!r}{more}")
     return values
+
+
+def _what_is_wrong(cell):
+    """``non-finite`` for infinities (and NaN spelled as a number), else ``non-numeric``."""
+    try:
+        float(str(cell).strip())
+        return "non-finite"
+    except ValueError:
+        return "non-numeric"
 
 
 def parse_score_frame(frame, source="the score table"):
@@ -259,8 +355,8 @@ def _read_long(text):
             score = parse_number(cell, decimal_comma)
         except ValueError:
             raise ScoreTableError(
-                f"{text.where(r)}: non-numeric score {cell.strip()!r} for model {model!r} "
-                f"on task {task!r}"
+                f"{text.where(r)}: {_what_is_wrong(cell)} score {cell.strip()!r} for model "
+                f"{model!r} on task {task!r}"
             ) from None
         models.setdefault(model, None)
         tasks.setdefault(task, None)
@@ -312,6 +408,16 @@ def read_scores_csv(path, layout="auto", transpose=False):
     text = read_csv_text(path)
     if layout == "auto":
         layout = detect_layout(text.header)
+        names = [h.strip().lower() for h in text.header]
+        if layout == "wide" and "model" in names and "task" in names:
+            # Read as wide, its task names would be read as scores: say what is missing.
+            others = [h for h, n in zip(text.header, names) if n not in ("model", "task")]
+            fix = f"rename the column of scores (one of {quote_names(others)}) to score" \
+                if others else "add a column named score"
+            raise ScoreTableError(
+                f"{text.path}: columns model and task but no column named score, so this is not "
+                f"a long score file; {fix}, or pass --layout wide (layout='wide') if its rows "
+                "are models")
     if layout == "long":
         if transpose:
             raise ScoreTableError(f"{text.path}: --transpose applies to wide files, not long ones")

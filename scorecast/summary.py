@@ -69,6 +69,8 @@ def summarize(table):
         })
 
     def spread(counts):
+        if not len(counts):  # a table without models or tasks
+            return {"min": 0, "median": 0.0, "max": 0}
         return {"min": int(counts.min()), "median": float(counts.median()),
                 "max": int(counts.max())}
 

@@ -20,6 +20,15 @@ _FRACTION, _PERCENT = (0.0, 1.0), (0.0, 100.0)
 _INFERRED_RANGES = (_FRACTION, _PERCENT)
 #: Task-factor columns read as each task's score range and direction, not as factors.
 SCORE_METADATA = ("lower", "upper", "higher_is_better")
+#: Scores beyond this magnitude are refused: no benchmark reports them, and their squares
+#: (in spreads and standardisation) overflow to infinity.
+SCORE_LIMIT = 1e12
+# A task whose range would be inferred 0-1 or 0-100 but for at most this share of its scores
+# (one at least, among 5 or more) has a typo, not an unbounded range: it is refused.
+_TYPO_SHARE = 0.05
+# On an unbounded task with 5 or more scores, a score more than this many robust spreads
+# (1.4826 x the median absolute deviation) from the task's median is reported as implausible.
+_OUTLIER_SPREADS = 20
 
 
 class ScoreMatrix:
@@ -102,6 +111,7 @@ class ScoreMatrix:
         self.problems = list(problems)
         scores = _clean_labels(scores, self.name)
         scores = parse_score_frame(scores, self.name)
+        _check_magnitudes(scores, self.name)
         scores, dropped = self._drop_empty(scores, on_empty)
         scores.index.name, scores.columns.name = "model", "task"
         self.scores = scores
@@ -182,6 +192,9 @@ class ScoreMatrix:
 
     def _drop_empty(self, scores, on_empty):
         observed = scores.notna().to_numpy()
+        if not observed.any():
+            shape = f"{scores.shape[0]} models x {scores.shape[1]} tasks"
+            raise ScoreTableError(f"{self.name}: no score at all ({shape}, every cell missing)")
         empty_models = scores.index[~observed.any(axis=1)].tolist()
         empty_tasks = scores.columns[~observed.any(axis=0)].tolist()
         if not (empty_models or empty_tasks) or on_empty == "keep":
@@ -220,6 +233,9 @@ class ScoreMatrix:
                 rows[task] = (low, high, "declared", reason)
             elif values.size:
                 rows[task] = _inferred_range(values)
+                if rows[task][2] == "none":
+                    self._check_typo(task)
+                    self._report_outliers(task)
             else:
                 unscored.append(task)
         self.problems.extend(_scale_notes(rows))
@@ -231,6 +247,38 @@ class ScoreMatrix:
         info.insert(2, "higher_is_better", self._directions(lower_is_better, declared, dropped))
         info.index.name = "task"
         return info
+
+    def _check_typo(self, task):
+        """Refuse the few scores that alone keep a task from a 0-1 or 0-100 range."""
+        column = self.scores[task].dropna()
+        for low, high in _INFERRED_RANGES:
+            outside = column[(column < low) | (column > high)]
+            if 0 < len(outside) <= _TYPO_SHARE * len(column) or (
+                    len(outside) == 1 and len(column) >= 5):
+                model, value = outside.index[0], outside.iloc[0]
+                raise ScoreTableError(
+                    f"{self.name}: score {value:g} for model {model!r} on task {task!r} lies "
+                    f"outside {low:g}-{high:g}, where its other {len(column) - len(outside)} "
+                    f"scores lie: fix the cell, or declare the task's range if such scores are "
+                    f"possible (--score-range {shlex.quote(task + '=LOWER:UPPER')}, "
+                    "-inf:inf for none)")
+
+    def _report_outliers(self, task):
+        """Report (and warn of) the scores of an unbounded task far from all its others."""
+        column = self.scores[task].dropna()
+        if len(column) < 5:
+            return
+        median = column.median()
+        spread = 1.4826 * (column - median).abs().median()
+        if spread <= 0:
+            return  # most scores equal: no spread to judge by
+        far = column[(column - median).abs() > _OUTLIER_SPREADS * spread]
+        for model, value in far.items():
+            message = (f"{self.name}: score {value:g} for model {model!r} on task {task!r} is "
+                       f"{abs(value - median) / spread:.0f} spreads from the task's median "
+                       f"{median:g}; check the cell (kept)")
+            warnings.warn(message, ScorecastWarning, stacklevel=4)
+            self.problems.append(message)
 
     def _directions(self, lower_is_better, declared, dropped):
         tasks = self.scores.columns
@@ -275,7 +323,7 @@ class ScoreMatrix:
             return pd.DataFrame(index=names), {}
         if not isinstance(frame, pd.DataFrame):
             raise TypeError(f"{what}_factors must be a pandas DataFrame")
-        source = f"{what} factors"
+        source = frame.attrs.get("source", f"{what} factors")
         frame = _clean_labels(frame, source, rows=what, columns="factor")
         unknown = [n for n in frame.index if n not in names and n not in dropped]
         if unknown:
@@ -392,6 +440,19 @@ class ScoreMatrix:
     def __repr__(self):
         return (f"ScoreMatrix({self.name!r}: {self.shape[0]} models x {self.shape[1]} tasks, "
                 f"{self.n_observed} observed)")
+
+
+def _check_magnitudes(scores, source):
+    """Refuse scores beyond :data:`SCORE_LIMIT` in magnitude, naming the cell."""
+    values = scores.to_numpy()
+    with np.errstate(invalid="ignore"):
+        huge = np.abs(values) > SCORE_LIMIT
+    if huge.any():
+        i, j = np.argwhere(huge)[0]
+        raise ScoreTableError(
+            f"{source}: score {values[i, j]:g} for model {scores.index[i]!r} on task "
+            f"{scores.columns[j]!r} is implausibly large (beyond {SCORE_LIMIT:g} in magnitude); "
+            "fix the cell")
 
 
 def _clean_labels(frame, source, rows="model", columns="task"):

@@ -111,7 +111,7 @@ def test_round_trip_through_files(fixture_path, tmp_path):
     ("model,A,A\nm1,1,2\n", "duplicate task names: 'A'"),
     ("model,A,B\nm1,1,2\nm2,3,abc\n", "line 3: model 'm2', task 'B': non-numeric score 'abc'"),
     ("model,A,B\nm1,1,x\nm2,3,y\n", "non-numeric score 'x' (and 1 more non-numeric cells)"),
-    ("model,A,B\nm1,1,inf\n", "non-numeric score 'inf'"),
+    ("model,A,B\nm1,1,inf\n", "non-finite score 'inf'"),
     ("model,A,B\nm1,1,2,3\n", "line 2: 4 fields but the header has 3"),
     ("model,A,B\n,1,2\n", "line 2: a row with scores but no model name"),
     ("model,A,,C\nm1,1,2,3\n", "column 3 has scores but no task name"),

@@ -47,9 +47,66 @@ def key_value(text):
     return name.strip(), value.strip()
 
 
+# A comma starts a new pair only when a quoted name or ``NAME=`` follows it.
+_NEXT_PAIR = re.compile(r'\s*("|[^,="]+=)')
+
+
+def _quoted(text, i):
+    """The text of a double-quoted token starting at ``text[i] == '"'`` ("" is a quote)."""
+    parts, i = [], i + 1
+    while True:
+        end = text.find('"', i)
+        if end < 0:
+            raise argparse.ArgumentTypeError(f"a quote is not closed in {text!r}")
+        parts.append(text[i:end])
+        if text[end + 1:end + 2] != '"':
+            return "".join(parts), end + 1
+        parts.append('"')
+        i = end + 2
+
+
+def _token(text, i, stop):
+    """The name (`stop` '=') or value (`stop` ',') starting at `i`, and where it ends."""
+    while i < len(text) and text[i].isspace():
+        i += 1
+    if text[i:i + 1] == '"':
+        token, i = _quoted(text, i)
+        while i < len(text) and text[i].isspace():
+            i += 1
+        return token, i
+    if stop == "=":
+        end = text.find("=", i)
+        end = len(text) if end < 0 else end
+        return text[i:end].strip(), end
+    end = i
+    while True:
+        comma = text.find(",", end)
+        if comma < 0 or _NEXT_PAIR.match(text, comma + 1) or not text[comma + 1:].strip():
+            comma = len(text) if comma < 0 else comma
+            return text[i:comma].strip(), comma
+        end = comma + 1
+
+
 def key_values(text):
-    """Parse ``A=1,B=2`` (a comma starts a new pair only when ``NAME=`` follows it)."""
-    return [key_value(part) for part in re.split(r",(?=[^,=]+=)", text) if part.strip()]
+    """Parse ``A=1,B=2`` into ``[("A", "1"), ("B", "2")]``.
+
+    A comma starts a new pair only when ``NAME=`` follows it (so a value may hold
+    commas); a name or value holding ``=`` or ``,`` is written in double quotes,
+    ``"acc, 5-shot"=63``, with ``""`` for a quote inside them.
+    """
+    pairs, i = [], 0
+    while i < len(text):
+        name, i = _token(text, i, "=")
+        if text[i:i + 1] != "=" or not name:
+            raise argparse.ArgumentTypeError(
+                f"expected NAME=VALUE (quote a name holding '=' or ',': '\"a=b\"=1'), got "
+                f"{text!r}")
+        value, i = _token(text, i + 1, ",")
+        if i < len(text) and text[i] != ",":
+            raise argparse.ArgumentTypeError(f"expected ',' after the quoted value in {text!r}")
+        pairs.append((name, value))
+        i += 1
+    return pairs
 
 
 def non_negative_int(text):
@@ -124,9 +181,36 @@ def add_table_arguments(parser, dataset=False, data_option=False):
                        help=f"impose a factor's kind ({', '.join(FACTOR_KINDS)}); repeatable")
 
 
+# Options that describe how to read a score file: a published dataset has its own.
+_FILE_ONLY = (("model_factors", "--model-factors"), ("task_factors", "--task-factors"),
+              ("transpose", "--transpose"), ("transpose_task_factors", "--transpose-task-factors"),
+              ("score_range", "--score-range"), ("lower_is_better", "--lower-is-better"),
+              ("factor_kind", "--factor-kind"))
+
+
+def _check_dataset_options(args):
+    """Refuse the options that a published dataset would silently ignore."""
+    given = [flag for name, flag in _FILE_ONLY if getattr(args, name, None)]
+    if getattr(args, "layout", "auto") != "auto":
+        given.append("--layout")
+    if given:
+        raise ScorecastError(f"{given[0]} applies to a score file, not to the dataset "
+                             f"{args.dataset!r} (a published dataset comes with its own factors, "
+                             "ranges and directions); drop it, or give the scores as a file")
+
+
+def table_inputs(args):
+    """The files and folders the table options read (a dataset's folder included)."""
+    paths = [getattr(args, name, None) for name in ("scores", "model_factors", "task_factors")]
+    if getattr(args, "dataset", None) in {d.name for d in datasets.list_datasets()}:
+        paths.append(datasets.data_dir() / datasets.describe(args.dataset).folder)
+    return [p for p in paths if p]
+
+
 def read_table(args, on_empty="warn"):
     """Build the ScoreMatrix the options describe."""
     if getattr(args, "dataset", None):
+        _check_dataset_options(args)
         return datasets.load(args.dataset)
     return ScoreMatrix.from_csv(
         args.scores, layout=args.layout, transpose=args.transpose,
@@ -135,17 +219,6 @@ def read_table(args, on_empty="warn"):
         score_range=dict(args.score_range), lower_is_better=args.lower_is_better,
         factor_kinds=dict(args.factor_kind), on_empty=on_empty,
     )
-
-
-def write_csv(frame, path, index, float_format=None):
-    """Write `frame` as CSV to `path` ('-' or None: standard output)."""
-    if path in (None, "-"):
-        frame.to_csv(sys.stdout, index=index, float_format=float_format)
-        return
-    try:
-        frame.to_csv(path, index=index, float_format=float_format)
-    except OSError as exc:
-        raise ScorecastError(f"cannot write {path}: {exc.strerror}") from None
 
 
 def add_json_argument(parser):

@@ -15,7 +15,9 @@ from ..evaluation.active import active_advantage, run_active
 from ..evaluation.runner import run_benchmark, summarize
 from ..evaluation.scoring import TRAINING_TARGETS
 from ._options import (add_table_arguments, fraction, non_negative_int, positive_int, read_table,
-                       write_csv)
+                       table_inputs)
+from . import _messages
+from ._outputs import Outputs, add_force_argument
 
 _PROTOCOL_HELP = """protocols:
   paper      5% of the cells held out at random, 10 seeds; on cpp-llm in the paper's
@@ -88,26 +90,36 @@ def add_commands(commands):
     out.add_argument("-o", "--output", metavar="RESULTS.csv",
                      help="write every (protocol, method, seed, metric, value): CSV, or JSON "
                           "records if the name ends in .json")
+    add_force_argument(out)
     bench.set_defaults(func=run_benchmark_command)
 
 
 def _load(args):
+    """Check the output path, then read the table (both before any fitting)."""
     if args.scores is None and args.dataset is None:
         args.dataset = DEFAULT_DATASET[args.protocol]
     if args.dataset and args.dataset not in {d.name for d in datasets.list_datasets()}:
         datasets.load(args.dataset)  # raises the one-line "unknown dataset" error
-    return read_table(args)
+    outputs = Outputs(args, table_inputs(args))
+    outputs.claim(args.output, "-o")
+    return read_table(args), outputs
 
 
 def run_benchmark_command(args):
-    table = _load(args)
     methods = [m.strip() for m in args.methods.split(",") if m.strip()] if args.methods \
         else None
+    if args.methods is not None and not methods:
+        raise ScorecastError(f"--methods {args.methods!r} names no method; e.g. --methods mf,auto")
+    for method in methods or ():
+        if method not in BASELINES:
+            parse_method(method)  # every name and parameter, before any fitting
+    table, outputs = _load(args)
     if args.protocol == "active":
-        return _run_active(args, table, methods)
+        return _run_active(args, table, methods, outputs)
     plan = plan_benchmark(table, args.protocol, seeds=args.seeds, methods=methods,
                           target=args.target, fraction=args.fraction, known=args.known,
                           size_factor=args.size_factor, family_factor=args.family_factor)
+    _messages.release()
     for note in plan.notes:
         print(f"scorecast: {note}", file=sys.stderr)
     n_fits = sum(len(run.folds) for run in plan.runs) * len(plan.methods)
@@ -119,17 +131,18 @@ def run_benchmark_command(args):
         print(f"scorecast: warning: {message}", file=sys.stderr)
     print(format_report(plan, results, table.name, "score" if plan.levels else args.target))
     if args.output:
-        _write_results(results, args.output)
+        _write_results(results, args.output, outputs)
         print(f"scorecast: wrote {args.output}: {len(results)} rows", file=sys.stderr)
     return 0
 
 
-def _run_active(args, table, methods):
+def _run_active(args, table, methods, outputs):
     if methods and len(methods) > 1:
         raise ScorecastError("the active protocol compares strategies, not methods: give one "
                              "--methods")
     method = methods[0] if methods else "auto"
     parse_method(method)
+    _messages.release()
     print(f"scorecast: active on {table.name}: {args.seeds} seeds, 10 new models each, "
           f"predicted by {method}", file=sys.stderr)
     results = run_active(table, method=method, seeds=args.seeds, n_jobs=args.jobs or None)
@@ -145,21 +158,19 @@ def _run_active(args, table, methods):
         print(f"after 3 evaluations the active strategy's error is {100 * abs(drop):.1f}% "
               f"{'lower' if drop >= 0 else 'higher'} than random's{spread}")
     if args.output:
-        _write_results(results, args.output)
+        _write_results(results, args.output, outputs)
         print(f"scorecast: wrote {args.output}: {len(results)} rows", file=sys.stderr)
     return 0
 
 
-def _write_results(results, path):
-    if path.lower().endswith(".json"):
-        try:
-            with open(path, "w", encoding="utf-8") as handle:
+def _write_results(results, path, outputs):
+    with outputs:
+        if path.lower().endswith(".json"):
+            with open(outputs.path(path), "w", encoding="utf-8") as handle:
                 json.dump(results.to_dict(orient="records"), handle, indent=1,
                           ensure_ascii=False)
-        except OSError as exc:
-            raise ScorecastError(f"cannot write {path}: {exc.strerror}") from None
-    else:
-        write_csv(results, path, index=False, float_format="%.6g")
+        else:
+            outputs.csv(results, path, index=False, float_format="%.6g")
 
 
 # ---------------------------------------------------------------------------- report

@@ -5,7 +5,8 @@ import sys
 
 from .. import importers
 from ..errors import ScorecastError, quote_names
-from ._options import write_csv
+from . import _messages
+from ._outputs import Outputs, add_force_argument
 
 # Ten significant digits: the files' own precision, without the float noise of averages.
 FLOAT_FORMAT = "%.10g"
@@ -113,6 +114,7 @@ def add_commands(commands):
                      help="also write the model factors (first column 'model')")
     out.add_argument("--task-factors-out", metavar="T.csv",
                      help="also write the task factors (first column 'task')")
+    add_force_argument(out)
     out.add_argument("-v", "--verbose", action="store_true",
                      help="print every note (each conflict, fallback, skipped file...)")
     parser.set_defaults(func=run_import)
@@ -145,16 +147,24 @@ def factor_frame(table, what):
 
 
 def run_import(args):
-    table, report = importers.import_with_report(args.format, args.paths, **_options(args))
-    if args.long:
-        write_csv(table.to_long(), args.output, index=False, float_format=FLOAT_FORMAT)
-    else:
-        wide = table.to_wide()
-        wide.index.name, wide.columns.name = "model", None
-        write_csv(wide, args.output, index=True, float_format=FLOAT_FORMAT)
-    for what, path in (("model", args.model_factors_out), ("task", args.task_factors_out)):
-        if path:
-            write_csv(factor_frame(table, what), path, index=True, float_format=FLOAT_FORMAT)
+    options = _options(args)
+    outputs = Outputs(args, args.paths)
+    for path, option in ((args.output, "-o"), (args.model_factors_out, "--model-factors-out"),
+                         (args.task_factors_out, "--task-factors-out")):
+        outputs.claim(path, option)
+    table, report = importers.import_with_report(args.format, args.paths, **options)
+    _messages.release()
+    with outputs:
+        if args.long:
+            outputs.csv(table.to_long(), args.output, index=False, float_format=FLOAT_FORMAT)
+        else:
+            wide = table.to_wide()
+            wide.index.name, wide.columns.name = "model", None
+            outputs.csv(wide, args.output, index=True, float_format=FLOAT_FORMAT)
+        for what, path in (("model", args.model_factors_out), ("task", args.task_factors_out)):
+            if path:
+                outputs.csv(factor_frame(table, what), path, index=True,
+                            float_format=FLOAT_FORMAT)
     if args.verbose:
         for line in table.problems:
             print(f"scorecast: {line}", file=sys.stderr)

@@ -8,9 +8,12 @@ from .. import datasets
 from ..errors import ScorecastError
 from ..importance import MASKINGS, SUPPORTED_METHODS, factor_importance
 from ..importance import importance_figure, instances_figure
+from ..predictors import make_predictor
 from ..predictors._registry import param_value
+from . import _given, _messages
 from ._options import (add_table_arguments, fraction, key_value, non_negative_int,
-                       positive_int, read_table, write_csv)
+                       positive_int, read_table, table_inputs)
+from ._outputs import Outputs, add_force_argument
 
 DEFAULT_DATASET = "cpp-llm"
 
@@ -49,8 +52,8 @@ def add_commands(commands):
                       help="a parameter of the method, e.g. --param n_networks=1 (repeatable)")
     game.add_argument("--seeds", type=positive_int, default=5, metavar="N",
                       help="splits and fits (default: 5)")
-    game.add_argument("--seed", type=int, default=0, metavar="SEED",
-                      help="random seed of the seeds (default: 0)")
+    game.add_argument("--seed", type=non_negative_int, default=0, metavar="SEED",
+                      help="random seed of the seeds, 0 or more (default: 0)")
     game.add_argument("--masking", choices=MASKINGS, default="zero",
                       help="an absent factor: zero (the paper's: encoded input 0, zero "
                            "embedding) or interventional (values of other models or tasks, "
@@ -72,7 +75,21 @@ def add_commands(commands):
     out.add_argument("--plot", metavar="IMP.png",
                      help="draw the importances as bars, and each held-out cell's values in "
                           "IMP-instances.png")
+    add_force_argument(out)
     parser.set_defaults(func=run_importance_command)
+
+
+def _plot_paths(path):
+    """The bar chart's path and the per-instance figure's beside it, in a format matplotlib
+    writes (checked before any fitting)."""
+    from matplotlib.backend_bases import FigureCanvasBase
+
+    path = Path(path)
+    formats = FigureCanvasBase.get_supported_filetypes()
+    if path.suffix.lstrip(".").lower() not in formats:
+        raise ScorecastError(f"--plot {path}: give a file name ending in one of "
+                             f"{', '.join('.' + f for f in sorted(formats))}")
+    return [path, path.with_name(f"{path.stem}-instances{path.suffix}")]
 
 
 def run_importance_command(args):
@@ -80,20 +97,31 @@ def run_importance_command(args):
         args.dataset = DEFAULT_DATASET
     if args.dataset and args.dataset not in {d.name for d in datasets.list_datasets()}:
         datasets.load(args.dataset)  # raises the one-line "unknown dataset" error
+    params = {name: param_value(text)
+              for name, text in _given.pairs([args.param], "--param").items()}
+    make_predictor(args.method, **params)  # the method's name and parameters, before any fit
+    outputs = Outputs(args, table_inputs(args))
+    outputs.claim(args.output, "-o")
+    plots = _plot_paths(args.plot) if args.plot else []
+    for path, option in zip(plots, ("--plot", "--plot (its -instances figure)")):
+        outputs.claim(path, option)
     table = read_table(args)
-    params = {name: param_value(value) for name, value in args.param}
+    _messages.release()
     result = factor_importance(
         table, method=args.method, seeds=args.seeds, masking=args.masking,
         validation=args.validation, params=params, n_references=args.references,
         exact_limit=args.exact_limit, n_permutations=args.permutations,
         n_jobs=args.jobs or None, random_state=args.seed, progress=True)
     print(format_report(result))
+    with outputs:
+        if args.output:
+            outputs.csv(result.table, args.output, index=False, float_format="%.6g")
+        for figure, path in zip((importance_figure(result), instances_figure(result)), plots):
+            figure.savefig(outputs.path(path), dpi=120)
     if args.output:
-        write_csv(result.table, args.output, index=False, float_format="%.6g")
         print(f"scorecast: wrote {args.output}: {len(result.table)} factors", file=sys.stderr)
-    if args.plot:
-        for path in _save_plots(result, args.plot):
-            print(f"scorecast: wrote {path}", file=sys.stderr)
+    for path in plots:
+        print(f"scorecast: wrote {path}", file=sys.stderr)
     return 0
 
 
@@ -106,16 +134,3 @@ def format_report(result):
               f"v(none) = {none}")
     body = result.table.to_string(index=False, float_format=lambda v: f"{v:.6f}", na_rep="-")
     return f"{header}\n{body}"
-
-
-def _save_plots(result, path):
-    """Write the bar chart to `path` and the per-instance values beside it; return the paths."""
-    path = Path(path)
-    instances_path = path.with_name(f"{path.stem}-instances{path.suffix}")
-    for figure, where in ((importance_figure(result), path),
-                          (instances_figure(result), instances_path)):
-        try:
-            figure.savefig(where, dpi=120)
-        except (OSError, ValueError) as exc:
-            raise ScorecastError(f"cannot write {where}: {exc}") from None
-    return [path, instances_path]

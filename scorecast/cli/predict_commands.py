@@ -8,8 +8,10 @@ from tqdm.auto import tqdm
 from ..errors import ScorecastError, quote_names
 from ..predictors import describe_methods, make_predictor
 from ..predictors._registry import param_value, seeded
-from ._options import (add_table_arguments, fraction, key_value, key_values, read_table,
-                       write_csv)
+from . import _given, _messages
+from ._options import (add_table_arguments, fraction, key_value, key_values, non_negative_int,
+                       read_table, table_inputs)
+from ._outputs import Outputs, add_force_argument
 
 DEFAULT_METHOD = "auto"
 # Six significant digits: more than any benchmark reports, far fewer than float noise.
@@ -24,7 +26,8 @@ def add_method_arguments(parser, interval=True):
     group.add_argument("--param", type=key_value, action="append", default=[],
                        metavar="NAME=VALUE",
                        help="a parameter of the method, e.g. --param rank=2 (repeatable)")
-    group.add_argument("--seed", type=int, default=0, help="random seed (default: 0)")
+    group.add_argument("--seed", type=non_negative_int, default=0,
+                       help="random seed, 0 or more (default: 0)")
     if not interval:
         return
     group.add_argument("--interval", type=fraction, metavar="LEVEL",
@@ -34,10 +37,34 @@ def add_method_arguments(parser, interval=True):
 
 
 def build_predictor(args):
-    """The predictor the options ask for."""
-    params = {name: param_value(value) for name, value in args.param}
-    predictor = seeded(make_predictor(args.method, **params), args.seed, verbose=True)
-    return predictor
+    """The predictor the options ask for: method and parameters checked, nothing fitted."""
+    params = {name: param_value(text) for name, text in _given.pairs([args.param],
+                                                                      "--param").items()}
+    return seeded(make_predictor(args.method, **params), args.seed, verbose=True)
+
+
+def prepare(args, outputs=()):
+    """Check the method, its parameters and the output paths, then read the table.
+
+    Everything the options name is checked here, before any fitting.
+
+    Parameters
+    ----------
+    outputs : list of (path, option)
+        The files the command will write.
+
+    Returns
+    -------
+    predictor : ScorePredictor
+        Not fitted yet.
+    table : ScoreMatrix
+    outputs : Outputs
+    """
+    predictor = build_predictor(args)
+    files = Outputs(args, table_inputs(args))
+    for path, option in outputs:
+        files.claim(path, option)
+    return predictor, read_table(args, on_empty="keep"), files
 
 
 def add_commands(commands):
@@ -58,6 +85,7 @@ def add_commands(commands):
     out.add_argument("--save-predictor", metavar="FILE",
                      help="also save the fitted predictor (reload with "
                           "scorecast.load_predictor)")
+    add_force_argument(out)
     complete.set_defaults(func=run_complete)
 
     predict = commands.add_parser(
@@ -76,22 +104,21 @@ def add_commands(commands):
     what.add_argument("--known", type=key_values, action="append", default=[],
                       metavar="NAME=SCORE,...",
                       help="known scores of the new model (TASK=SCORE) or new task "
-                           "(MODEL=SCORE); repeatable")
+                           "(MODEL=SCORE); repeatable; quote a name holding '=' or ',': "
+                           "'\"acc, 5-shot\"=63'")
     what.add_argument("--factor", type=key_values, action="append", default=[],
                       metavar="FACTOR=VALUE,...",
                       help="factors of the new model or task, e.g. 'Parameter Size(M)=8000'; "
-                           "repeatable")
-    predict.add_argument("-o", "--output", metavar="OUT.csv",
-                         help="also write the predictions as CSV")
+                           "repeatable; checked even when the method does not use factors")
+    out = predict.add_argument_group("output")
+    out.add_argument("-o", "--output", metavar="OUT.csv",
+                     help="also write the predictions as CSV")
+    add_force_argument(out)
     predict.set_defaults(func=run_predict)
 
     methods = commands.add_parser("methods", help="list the prediction methods",
                                   description="List the prediction methods, one line each.")
     methods.set_defaults(func=run_methods)
-
-
-def _write_csv(frame, path, index):
-    write_csv(frame, path, index, FLOAT_FORMAT)
 
 
 def _fit(args, table, predictor=None):
@@ -120,39 +147,37 @@ def _report_unscored(table, predictor):
                   f"factors alone: {quote_names(described)}", file=sys.stderr)
 
 
-def fitted_predictor(args):
-    """Read the table, fit the method the options ask for (and calibrate its intervals
-    when --interval is given); return both."""
-    table = read_table(args, on_empty="keep")
-    predictor = build_predictor(args)
+def fit(args, table, predictor):
+    """Fit the predictor (and calibrate its intervals when --interval is given)."""
+    _messages.release()  # the input is checked: say what was read in an unusual way
     _report_unscored(table, predictor)
     predictor = _fit(args, table, predictor)
     if getattr(args, "interval", None):
         _calibrate(predictor)
-    return table, predictor
+    return predictor
 
 
 def run_complete(args):
     if args.interval and not args.long:
         raise ScorecastError("--interval writes one row per cell: add --long")
-    table, predictor = fitted_predictor(args)
+    predictor, table, outputs = prepare(args, [(args.output, "-o"),
+                                               (args.save_predictor, "--save-predictor")])
+    fit(args, table, predictor)
+    index = False
     if args.interval:
         frame = predictor.complete(interval=args.interval)
-        _write_csv(frame[["model", "task", "score", "lower", "upper", "observed"]],
-                   args.output, index=False)
+        frame = frame[["model", "task", "score", "lower", "upper", "observed"]]
     elif args.long:
-        completed = predictor.complete()
-        observed = table.observed
-        frame = completed.stack(future_stack=True).reset_index()
+        frame = predictor.complete().stack(future_stack=True).reset_index()
         frame.columns = ["model", "task", "score"]
-        frame["observed"] = observed.ravel()
-        _write_csv(frame, args.output, index=False)
+        frame["observed"] = table.observed.ravel()
     else:
-        completed = predictor.complete()
-        completed.index.name = "model"
-        _write_csv(completed, args.output, index=True)
-    if args.save_predictor:
-        predictor.save(args.save_predictor)
+        frame, index = predictor.complete(), True
+        frame.index.name = "model"
+    with outputs:  # every file, or none: they replace their targets only when all are done
+        outputs.csv(frame, args.output, index=index, float_format=FLOAT_FORMAT)
+        if args.save_predictor:
+            predictor.save(outputs.path(args.save_predictor))
     if args.output not in (None, "-"):
         missing = int((~table.observed).sum())
         print(f"scorecast: wrote {args.output}: {table.shape[0]} models x {table.shape[1]} "
@@ -166,56 +191,79 @@ def _calibrate(predictor):
         predictor.calibrate(progress=bar.update)
 
 
-def _pairs(groups):
-    return dict(pair for group in groups for pair in group)
+def _check_target(args, table):
+    """The --model or --task of `predict` must be in the table."""
+    if args.known or args.factor:
+        raise ScorecastError("--known and --factor describe a --new-model or --new-task")
+    name = args.model or args.task
+    names = table.models if args.model else table.tasks
+    if name not in names:
+        other = table.tasks if args.model else table.models
+        hint = f" ({name!r} is a {'task' if args.model else 'model'}; is the table " \
+               "transposed?)" if name in other else ""
+        raise ScorecastError(f"no {'model' if args.model else 'task'} named {name!r} in "
+                             f"{table.name}{hint}; use --new-"
+                             f"{'model' if args.model else 'task'} for one that is not")
+
+
+def check_new(args, table, unused_by, what):
+    """A --new-model (``what="model"``) or --new-task: a new name, its known scores and factors.
+
+    `unused_by` names who will not use the factors (None: they are used).
+
+    Returns
+    -------
+    known : dict of str to float
+    factors : dict of str to str
+    """
+    name = args.new_model if what == "model" else args.new_task
+    names = table.models if what == "model" else table.tasks
+    if name in names:
+        raise ScorecastError(f"{name!r} is already a {what} of {table.name}; use --{what}")
+    known = _given.known_scores(args.known, table, "task" if what == "model" else "model")
+    factors = _given.factor_values(args.factor, table, what, name, unused_by)
+    return known, factors
+
+
+def _known_row(args, table, predictor):
+    name = args.model or args.task
+    if args.model:
+        details = predictor.predict_details(name, list(table.tasks), interval=args.interval)
+        details = details.set_index("task")
+    else:
+        details = predictor.predict_details(list(table.models), name,
+                                            interval=args.interval).set_index("model")
+    observed = details["observed"].to_numpy()
+    observed_values = (table.scores.loc[name] if args.model else table.scores[name]).to_numpy()
+    for column in ("score", "lower", "upper") if args.interval else ("score",):
+        details[column] = np.where(observed, observed_values, details[column])
+    result = details[["score", "observed", "fallback", "reason"]
+                     + (["lower", "upper"] if args.interval else [])]
+    return result, f"{'model' if args.model else 'task'} {name!r}"
 
 
 def run_predict(args):
-    table, predictor = fitted_predictor(args)
+    predictor, table, outputs = prepare(args, [(args.output, "-o")])
     if args.model or args.task:
-        if args.known or args.factor:
-            raise ScorecastError("--known and --factor describe a --new-model or --new-task")
-        name = args.model or args.task
-        names = table.models if args.model else table.tasks
-        if name not in names:
-            other = table.tasks if args.model else table.models
-            hint = f" ({name!r} is a {'task' if args.model else 'model'}; is the table " \
-                   "transposed?)" if name in other else ""
-            raise ScorecastError(f"no {'model' if args.model else 'task'} named {name!r} in "
-                                 f"{table.name}{hint}; use --new-"
-                                 f"{'model' if args.model else 'task'} for one that is not")
-        if args.model:
-            details = predictor.predict_details(name, list(table.tasks), interval=args.interval)
-            details = details.set_index("task")
-        else:
-            details = predictor.predict_details(list(table.models), name,
-                                                interval=args.interval).set_index("model")
-        observed = details["observed"].to_numpy()
-        observed_values = (table.scores.loc[name] if args.model else table.scores[name]).to_numpy()
-        for column in ("score", "lower", "upper") if args.interval else ("score",):
-            details[column] = np.where(observed, observed_values, details[column])
-        result = details[["score", "observed", "fallback", "reason"]
-                         + (["lower", "upper"] if args.interval else [])]
-        title = f"{'model' if args.model else 'task'} {name!r}"
+        _check_target(args, table)
     else:
-        known, factors = _pairs(args.known), _pairs(args.factor)
-        if args.new_model:
-            if args.new_model in table.models:
-                raise ScorecastError(f"{args.new_model!r} is already a model of {table.name}; "
-                                     "use --model")
-            result = predictor.predict_new_model(known=known, factors=factors,
-                                                 interval=args.interval)
-            title = f"new model {args.new_model!r}"
-        else:
-            if args.new_task in table.tasks:
-                raise ScorecastError(f"{args.new_task!r} is already a task of {table.name}; "
-                                     "use --task")
-            result = predictor.predict_new_task(known=known, factors=factors,
-                                                interval=args.interval)
-            title = f"new task {args.new_task!r}"
+        unused_by = None if predictor.uses_factors else f"method {args.method!r}"
+        known, factors = check_new(args, table, unused_by, "model" if args.new_model else "task")
+    fit(args, table, predictor)
+    if args.model or args.task:
+        result, title = _known_row(args, table, predictor)
+    elif args.new_model:
+        result = predictor.predict_new_model(known=known, factors=factors,
+                                             interval=args.interval)
+        title = f"new model {args.new_model!r}"
+    else:
+        result = predictor.predict_new_task(known=known, factors=factors,
+                                            interval=args.interval)
+        title = f"new task {args.new_task!r}"
     _print_prediction(result, title, args.method, args.interval)
     if args.output:
-        _write_csv(result, args.output, index=True)
+        with outputs:
+            outputs.csv(result, args.output, index=True, float_format=FLOAT_FORMAT)
     return 0
 
 

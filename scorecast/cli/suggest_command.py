@@ -1,13 +1,16 @@
 """``scorecast suggest``: which evaluation to run next."""
 
 import argparse
+import sys
 
 import pandas as pd
 
 from ..errors import ScorecastError
 from ..suggest import suggest_models, suggest_tasks
+from . import _given
 from ._options import add_table_arguments, key_values, positive_int
-from .predict_commands import _pairs, add_method_arguments, fitted_predictor
+from ._outputs import add_force_argument
+from .predict_commands import add_method_arguments, check_new, fit, prepare
 
 _EPILOG = """How the gain is computed: a model's scores are treated as jointly Gaussian in
 per-task standard units, with the task-by-task covariance (Ledoit-Wolf) of the table
@@ -47,31 +50,57 @@ def add_commands(commands):
     plan.add_argument("--cost", type=key_values, action="append", default=[],
                       metavar="NAME=COST,...",
                       help="cost of evaluating each task (model with --task), e.g. GPU hours; "
-                           "1 when not given")
+                           "1 when not given; a cost of one already evaluated is not used "
+                           "(and said)")
+    out = parser.add_argument_group("output")
+    out.add_argument("-o", "--output", metavar="OUT.csv",
+                     help="also write the ranking as CSV (columns as printed)")
+    add_force_argument(out)
     parser.set_defaults(func=run_suggest)
 
 
+def _subject(args, table):
+    """What the suggestion is for, checked against the table before any fitting.
+
+    Returns ``(label, candidates' kind, names a cost may be given for, those already
+    evaluated, known scores of a new model)``.
+    """
+    if (args.task or args.model) and (args.known or args.factor):
+        raise ScorecastError("--known and --factor describe a --new-model")
+    if args.task:
+        if args.task not in table.tasks:
+            raise ScorecastError(f"no task named {args.task!r} in {table.name}")
+        scored = set(table.models[table.scores[args.task].notna().to_numpy()])
+        return f"task {args.task!r}", "model", table.models, scored, None
+    if args.model:
+        if args.model not in table.models:
+            raise ScorecastError(f"no model named {args.model!r} in {table.name}; use "
+                                 "--new-model for one that is not")
+        scored = set(table.tasks[table.scores.loc[args.model].notna().to_numpy()])
+        return f"model {args.model!r}", "task", table.tasks, scored, None
+    known, _ = check_new(args, table, "suggest (factors do not change which evaluation "
+                                      "teaches most)", "model")
+    return f"new model {args.new_model!r}", "task", table.tasks, set(known), known
+
+
 def run_suggest(args):
-    try:
-        cost = {name: float(value) for name, value in _pairs(args.cost).items()}
-    except ValueError:
-        raise ScorecastError("--cost values must be numbers, e.g. --cost 'MMLU=10'") from None
-    table, predictor = fitted_predictor(args)
+    predictor, table, outputs = prepare(args, [(args.output, "-o")])
+    subject, what, names, evaluated, known = _subject(args, table)
+    cost = _given.costs(args.cost, names, evaluated, what, subject)
+    fit(args, table, predictor)
     if args.task:
         result = suggest_models(predictor, args.task, cost=cost, budget=args.budget)
-        subject, what = f"task {args.task!r}", "models"
     elif args.model:
         result = suggest_tasks(predictor, model=args.model, cost=cost, budget=args.budget)
-        subject, what = f"model {args.model!r}", "tasks"
     else:
-        if args.new_model in table.models:
-            raise ScorecastError(f"{args.new_model!r} is already a model of {table.name}; "
-                                 "use --model")
-        known = _pairs(args.known)
-        predictor.predict_new_model(known=known, factors=_pairs(args.factor))  # checks them
         result = suggest_tasks(predictor, known=list(known), cost=cost, budget=args.budget)
-        subject, what = f"new model {args.new_model!r}", "tasks"
-    _print(result, subject, what, args)
+    if args.budget and args.budget > len(result):
+        print(f"scorecast: warning: --budget {args.budget}, but only {len(result)} {what}s are "
+              "left to evaluate: all are picked", file=sys.stderr)
+    _print(result, subject, f"{what}s", args)
+    if args.output:
+        with outputs:
+            outputs.csv(result, args.output, index=False, float_format="%.6g")
     return 0
 
 

@@ -14,12 +14,23 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
+
 from .._cells import parse_number
 from ..errors import ScoreTableError, quote_names
+from ..readers import decode_text
 
 # The two conflict rules: formats whose files carry a run date, and those that do not.
 NEWEST_FILE = "the newest file wins"
 LAST_FILE = "the file read last wins"
+
+# Results files are small; a JSON file larger than this is not one (and could exhaust memory).
+JSON_SIZE_LIMIT = 512 * 2**20
+# No evaluation tool nests its JSON this deep; deeper documents are refused before parsing
+# (Python's parser would fail with a RecursionError).
+JSON_DEPTH_LIMIT = 100
+_JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"')
+_OPENING, _CLOSING = np.frombuffer(b"{[", np.uint8), np.frombuffer(b"}]", np.uint8)
 
 # lm-eval and the Open LLM Leaderboard name result files results_2024-05-01T12-00-00.json
 # (sometimes with microseconds, sometimes with colons).
@@ -160,18 +171,38 @@ def read_all(log, items, read_one, paths, expected):
     raise ScoreTableError(f"no {expected} found in {where}{detail}")
 
 
+def _depth(text):
+    """How deeply the arrays and objects of a JSON text nest (strings left out)."""
+    skeleton = _JSON_STRING.sub("", text).encode()
+    marks = np.frombuffer(skeleton, dtype=np.uint8)
+    steps = np.isin(marks, _OPENING).astype(np.int64) - np.isin(marks, _CLOSING)
+    return int(np.cumsum(steps).max(initial=0))
+
+
 def load_json(path, expected):
-    """Parse a JSON (or JSON Lines) file; anything else is :class:`NotThisFormat`."""
+    """Parse a JSON (or JSON Lines) file; anything else is :class:`NotThisFormat`.
+
+    Files larger than :data:`JSON_SIZE_LIMIT` or nested deeper than
+    :data:`JSON_DEPTH_LIMIT` are refused before they are parsed.
+    """
     try:
+        size = os.path.getsize(path)
+        if size > JSON_SIZE_LIMIT:
+            raise NotThisFormat(f"{path}: not {expected}: {size / 2**20:.0f} MiB, larger than "
+                                f"any results file ({JSON_SIZE_LIMIT // 2**20} MiB at most)")
         raw = Path(path).read_bytes()
     except OSError as exc:
         raise ScoreTableError(f"{path}: cannot be read ({exc.strerror})") from None
     try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise NotThisFormat(f"{path}: not {expected}: not UTF-8 text") from None
+        text = decode_text(raw, path)
+    except ScoreTableError as exc:
+        raise NotThisFormat(f"{path}: not {expected}: {str(exc).removeprefix(f'{path}: ')}") \
+            from None
     if not text.strip():
         raise NotThisFormat(f"{path}: not {expected}: the file is empty")
+    if _depth(text) > JSON_DEPTH_LIMIT:
+        raise NotThisFormat(f"{path}: not {expected}: JSON nested more than "
+                            f"{JSON_DEPTH_LIMIT} levels deep")
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:

@@ -104,8 +104,10 @@ def build_table(log, name=None):
             log.note("empty", f"{source.path}: no score read from this file")
     kept = _resolve_scores(log)
     if not kept:
+        skipped = "; ".join(f"{n} skipped: {reason}" for reason, n in log.skipped.most_common(3))
         raise ScoreTableError(f"no score found in the {log.format} files read "
-                              f"({quote_names([s.path for s in log.sources], limit=3)})")
+                              f"({quote_names([s.path for s in log.sources], limit=3)})"
+                              f"{f' ({skipped})' if skipped else ''}")
     models = list(dict.fromkeys(model for model, _ in kept))
     tasks = list(dict.fromkeys(task for _, task in kept))
     frame = pd.DataFrame(np.nan, index=pd.Index(models), columns=pd.Index(tasks))

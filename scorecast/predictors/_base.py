@@ -34,6 +34,7 @@ from ..intervals import calibrate
 from ..table import ScoreMatrix
 from ..targets import TargetSpace
 from ._design import FactorEncoder
+from ._params import check_fit
 
 DETAIL_COLUMNS = ["score", "observed", "fallback", "reason"]
 
@@ -92,6 +93,7 @@ class ScorePredictor(BaseEstimator):
         self
         """
         table = as_score_matrix(table)
+        check_fit(self, table)  # every parameter, and the bounds the table sets (_params.py)
         raw = table.scores.to_numpy(dtype=float)
         if not np.isfinite(raw).any():
             raise ScoreTableError(f"{table.name}: no observed score to learn from")

@@ -1,7 +1,10 @@
 """Predictors registered by name, for the command line and ``make_predictor``."""
 
-from ..errors import ScorecastError, quote_names
+from difflib import get_close_matches
+
+from ..errors import ParameterError, quote_names
 from ..persistence import persistable
+from ._params import check_params
 
 METHODS = {}
 
@@ -33,21 +36,19 @@ def make_predictor(name, **params):
 
     Raises
     ------
-    ScorecastError
-        For an unknown method or parameter.
+    ParameterError
+        For an unknown method or parameter, or a value outside the parameter's
+        range (see :mod:`scorecast.predictors._params`).
     """
     try:
         cls = METHODS[name]
-    except KeyError:
-        raise ScorecastError(f"unknown method {name!r}; the methods are "
-                             f"{quote_names(METHODS, limit=20)}") from None
+    except (KeyError, TypeError):
+        close = get_close_matches(str(name), list(METHODS), n=1)
+        hint = f" (did you mean {close[0]!r}?)" if close else ""
+        raise ParameterError(f"unknown method {name!r}{hint}; the methods are "
+                             f"{quote_names(METHODS, limit=20)}", "method") from None
     predictor = cls()
-    accepted = predictor.get_params()
-    unknown = [key for key in params if key not in accepted]
-    if unknown:
-        raise ScorecastError(f"method {name!r} has no parameter {unknown[0]!r}; its "
-                             f"parameters are {', '.join(sorted(accepted))}")
-    return predictor.set_params(**params)
+    return predictor.set_params(**check_params(name, params, predictor.get_params()))
 
 
 def seeded(predictor, random_state, verbose=None):
@@ -91,18 +92,23 @@ def parse_method(spec):
 
     Raises
     ------
-    ScorecastError
-        For an unknown method or parameter, or a part that is not NAME=VALUE.
+    ParameterError
+        For an unknown method or parameter, a value outside its range, or a part
+        that is not NAME=VALUE.
     """
     name, *parts = [part.strip() for part in spec.split(":")]
     params = {}
     for part in parts:
         key, sep, value = part.partition("=")
         if not sep or not key.strip():
-            raise ScorecastError(f"method {spec!r}: expected NAME=VALUE after ':', got {part!r}")
+            raise ParameterError(f"method {spec!r}: expected NAME=VALUE after ':', got "
+                                 f"{part!r}", "method")
+        if key.strip() in params:
+            raise ParameterError(f"method {spec!r}: parameter {key.strip()!r} is given twice",
+                                 key.strip())
         params[key.strip()] = param_value(value.strip())
-    make_predictor(name, **params)  # checks the name and the parameters
-    return name, params
+    predictor = make_predictor(name, **params)  # checks the name and the parameters
+    return name, {key: predictor.get_params()[key] for key in params}
 
 
 def describe_methods():
