@@ -6,8 +6,10 @@ Each case runs in its own process so that its peak resident memory is its own.
     python benchmarks/speed.py --case mf-cpp-llm
 
 Targets (2 CPU cores): on cpp-llm, mf fits in under 0.2 s, ncf-factors in under
-10 s, auto in under 60 s; mf completes a 7,000 x 6 table in under 2 s and a
-20,000 x 500 table with 10% observed in under 60 s and 4 GB.
+10 s, auto in under 60 s; auto fits an 80 x 50 frontier table (35% filled, with
+model factors) in under 3 s and within 2x bench-regression's fit; mf completes a
+7,000 x 6 table in under 2 s and a 20,000 x 500 table with 10% observed in under
+60 s and 4 GB.
 """
 
 import argparse
@@ -42,11 +44,21 @@ def _low_rank(n_models, n_tasks, density, seed=0):
     return ScoreMatrix(frame, score_range=(0, 100), name=f"{n_models}x{n_tasks}")
 
 
+def _frontier_80x50():
+    """A sparse frontier-shaped table with model factors: 80 models x 50 tasks, 35% filled."""
+    from scorecast.synthetic import make_leaderboard
+
+    return make_leaderboard("frontier", n_models=80, n_tasks=50, density=0.35,
+                            random_state=0)[0]
+
+
 # case: (table factory, method, params, what is timed, target seconds)
 CASES = {
     "mf-cpp-llm": (_cpp_llm, "mf", {}, "fit", 0.2),
     "ncf-factors-cpp-llm": (_cpp_llm, "ncf-factors", {}, "fit", 10),
     "auto-cpp-llm": (_cpp_llm, "auto", {}, "fit", 60),
+    "auto-80x50": (_frontier_80x50, "auto", {}, "fit", 3),
+    "bench-regression-80x50": (_frontier_80x50, "bench-regression", {}, "fit", 3),
     "mf-7000x6": (lambda: _low_rank(7000, 6, 0.9), "mf", {}, "fit+complete", 2),
     "mf-20000x500": (lambda: _low_rank(20000, 500, 0.1), "mf", {}, "fit+complete", 60),
 }

@@ -16,6 +16,14 @@
             (by 5% of the observed spread): on multiple-choice tasks the
             weakest models sit at chance level, and the logit is straight only
             above that floor.
+``logit-span``  logit of the score placed in a span a little wider than the
+            task's observed scores (by 10% of their spread on each side; the
+            declared range for tasks seen on fewer than 3 models), then
+            standardised per task. The link bends where the scores do (a
+            task at its chance level, a task near saturation) without the
+            huge logits a score of 0 on a 0-100 task would give; predictions
+            stay within the span (a new best model is predicted at most 10%
+            of the observed spread above the best so far).
 ``rank``    each task's scores turned into ranks among the models observed on
             it (ties share their mean rank), scaled to [0, 1]; predictions map
             back to scores through the task's observed scores.
@@ -33,10 +41,13 @@ from .persistence import persistable
 
 __all__ = ["TARGETS", "TargetSpace"]
 
-TARGETS = ("raw", "task", "paper", "logit", "logit-floor", "rank")
+TARGETS = ("raw", "task", "paper", "logit", "logit-floor", "logit-span", "rank")
+_LOGITS = ("logit", "logit-floor", "logit-span")
 _EPS = 5e-4
 _FLOOR_MARGIN = 0.05
 _FLOOR_MIN_MODELS = 8
+_SPAN_MARGIN = 0.1
+_SPAN_MIN_MODELS = 3
 # Per-task spreads are shrunk toward the median spread as if this many more models showed it.
 SCALE_PRIOR_COUNT = 5
 
@@ -112,8 +123,10 @@ class TargetSpace:
         if self.kind == "logit-floor":
             lower = self._floor(raw, lower)
         self.tasks_ = {"lower": lower, "upper": np.asarray(upper, float)}
+        if self.kind == "logit-span":
+            self.tasks_.update(self._span(raw, self.tasks_))
         self.models_ = {}
-        if self.kind in ("task", "logit", "logit-floor"):
+        if self.kind in ("task", *_LOGITS):
             link = self._link(raw, self.tasks_)
             center, scale, self.pooled_scale_ = _column_stats(link)
             # A task with no score yet (a new task) sits at the typical task's level.
@@ -141,25 +154,38 @@ class TargetSpace:
         enough = (~np.isnan(raw)).sum(axis=0) >= _FLOOR_MIN_MODELS
         return np.where(enough & np.isfinite(floor), np.maximum(lower, floor), lower)
 
-    def _bounded(self, params):
-        return np.isfinite(params["lower"]) & np.isfinite(params["upper"])
+    @staticmethod
+    def _span(raw, params):
+        """Link bounds of ``logit-span``: the observed scores widened by a margin each side."""
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)      # all-missing columns
+            low, high = np.nanmin(raw, axis=0), np.nanmax(raw, axis=0)
+        width = high - low
+        enough = ((~np.isnan(raw)).sum(axis=0) >= _SPAN_MIN_MODELS) & (width > 1e-12)
+        return {"link_lower": np.where(enough, low - _SPAN_MARGIN * width, params["lower"]),
+                "link_upper": np.where(enough, high + _SPAN_MARGIN * width, params["upper"])}
+
+    @staticmethod
+    def _link_bounds(params):
+        lower = params.get("link_lower", params["lower"])
+        upper = params.get("link_upper", params["upper"])
+        bounded = np.isfinite(lower) & np.isfinite(upper)
+        return bounded, np.where(bounded, lower, 0.0), np.where(bounded, upper - lower, 1.0)
 
     def _link(self, raw, params):
         """Apply the logit link to bounded tasks (identity for other kinds)."""
-        if not self.kind.startswith("logit"):
+        if self.kind not in _LOGITS:
             return raw
-        bounded = self._bounded(params)
-        span = np.where(bounded, params["upper"] - params["lower"], 1.0)
-        unit = np.clip((raw - np.where(bounded, params["lower"], 0.0)) / span, _EPS, 1 - _EPS)
+        bounded, lower, span = self._link_bounds(params)
+        unit = np.clip((raw - lower) / span, _EPS, 1 - _EPS)
         return np.where(bounded, np.log(unit / (1 - unit)), raw)
 
     def _unlink(self, values, params):
-        if not self.kind.startswith("logit"):
+        if self.kind not in _LOGITS:
             return values
-        bounded = self._bounded(params)
-        span = np.where(bounded, params["upper"] - params["lower"], 1.0)
+        bounded, lower, span = self._link_bounds(params)
         unit = 1.0 / (1.0 + np.exp(-np.clip(values, -50, 50)))
-        return np.where(bounded, params["lower"] + span * unit, values)
+        return np.where(bounded, lower + span * unit, values)
 
     @staticmethod
     def _rank_params(raw):
@@ -208,7 +234,9 @@ class TargetSpace:
         known = ~np.isnan(raw_column)
         if self.kind == "logit-floor":
             params["lower"] = self._floor(raw_column[:, None], params["lower"])
-        if self.kind in ("task", "logit", "logit-floor"):
+        if self.kind == "logit-span":
+            params.update(self._span(raw_column[:, None], params))
+        if self.kind in ("task", *_LOGITS):
             scale = self.pooled_scale_
             link = self._link(raw_column[:, None], params)[:, 0]
             if known.any():

@@ -325,3 +325,60 @@ def test_a_task_without_scores_takes_its_level_from_its_factors(target):
     new = model.predict_new_task(factors={"kind": "easy"})["score"]
     assert abs(new.mean() - 80) < 5 and not model.predict_new_task(
         factors={"kind": "easy"})["fallback"].any()
+
+
+# ---------------------------------------------------------------------------- mf factor slopes
+def _code_family_table(seed=0):
+    """Scores with one general ability, plus +20 on task 0 alone for the "code" family."""
+    rng = np.random.default_rng(seed)
+    n, t = 80, 6
+    family = np.where(np.arange(n) % 4 == 0, "code", "chat")
+    ability = rng.normal(size=(n, 1))
+    values = 50 + 8 * ability @ rng.uniform(0.5, 1.5, size=(1, t))
+    values[:, 0] += 20 * (family == "code")
+    values += rng.normal(scale=0.5, size=values.shape)
+    observed = rng.random(values.shape) < 0.7
+    names = [f"m{i}" for i in range(n)]
+    table = ScoreMatrix(pd.DataFrame(np.where(observed, values, np.nan), index=names,
+                                     columns=[f"t{j}" for j in range(t)]),
+                        model_factors=pd.DataFrame({"family": family}, index=names),
+                        score_range=(0, 100))
+    return table, values, observed
+
+
+def test_factor_slopes_learn_a_factor_that_matters_for_one_task_only():
+    from scorecast import make_predictor
+
+    table, values, observed = _code_family_table()
+
+    def error(**params):
+        predictor = make_predictor("mf", rank=1, target="raw", factor_prior=True,
+                                   random_state=0, **params).fit(table)
+        return np.abs(predictor.complete(keep_observed=False).to_numpy() - values)[~observed]
+
+    with_slopes, without = error(factor_slopes=True, slope_reg=0.3), error()
+    assert with_slopes.mean() < 0.5 * without.mean()
+    slopes = make_predictor("mf", rank=1, target="raw", factor_slopes=True, slope_reg=0.1,
+                            random_state=0).fit(table)
+    # The code family's lead on task 0 over its other tasks is about 20 points more than
+    # the chat family's.
+    full = slopes.complete(keep_observed=False).to_numpy()
+    lead = full[:, 0] - full[:, 1:].mean(axis=1)
+    code = table.model_factors["family"].to_numpy() == "code"
+    assert lead[code].mean() - lead[~code].mean() == pytest.approx(20, abs=2)
+
+
+def test_factor_slopes_fold_a_new_model_in_with_its_family():
+    from scorecast import make_predictor
+
+    table, _, _ = _code_family_table(seed=1)
+    predictor = make_predictor("mf", rank=1, target="raw", factor_slopes=True, slope_reg=0.1,
+                               random_state=0).fit(table)
+    known = {"t1": 55.0, "t2": 55.0}
+    code = predictor.predict_new_model(known=known, factors={"family": "code"})["score"]
+    chat = predictor.predict_new_model(known=known, factors={"family": "chat"})["score"]
+    assert code["t0"] - chat["t0"] == pytest.approx(20, abs=3)
+    assert abs(code["t3"] - chat["t3"]) < 3
+    # A new task's slopes are fitted from its known scores, like its bias.
+    new = predictor.predict_new_task(known={"m0": 80.0, "m1": 50.0, "m4": 82.0, "m5": 51.0})
+    assert not new["fallback"].any()

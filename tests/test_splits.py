@@ -5,7 +5,8 @@ import pytest
 
 from scorecast.errors import ScorecastError
 from scorecast.evaluation import (largest_models, leave_family_out, model_families, new_models,
-                                  new_tasks, random_cells, sparsity)
+                                  new_tasks, newest_models, per_model, random_cells,
+                                  random_folds, sparsity)
 from scorecast.synthetic import make_leaderboard
 
 
@@ -111,3 +112,40 @@ def test_factors_are_named_when_not_found(table):
     with pytest.raises(ScorecastError, match="--size-factor"):
         largest_models(bare)
     assert len(largest_models(bare, factor="tokens_b", n_models=3).test)
+
+
+def test_newest_models_are_the_newest(table):
+    split = newest_models(table, known=2, n_models=4, random_state=0)
+    hidden_were_observed_and_are_gone(table, split)
+    date = table.model_factors["release"].to_numpy(dtype=float)
+    rows = np.unique(split.test[:, 0])
+    eligible = np.flatnonzero(table.observed.sum(axis=1) > 2)
+    assert set(rows) == set(eligible[np.argsort(-date[eligible])[:4]])
+    np.testing.assert_array_equal(split.train.observed[rows].sum(axis=1), 2)
+
+
+def test_per_model_hides_half_of_every_models_scores(table):
+    split = per_model(table, 0.5, random_state=0)
+    hidden_were_observed_and_are_gone(table, split)
+    before, after = table.observed.sum(axis=1), split.train.observed.sum(axis=1)
+    several = before >= 2
+    np.testing.assert_array_equal((before - after)[several],
+                                  np.clip(np.round(0.5 * before[several]), 1,
+                                          before[several] - 1))
+    np.testing.assert_array_equal(after[~several], before[~several])
+    assert (after[several] >= 1).all()
+    np.testing.assert_array_equal(split.test, per_model(table, 0.5, random_state=0).test)
+
+
+def test_random_folds_hold_out_every_observed_cell_once(table):
+    folds = random_folds(table, 5, random_state=0)
+    assert len(folds) == 5 and folds[2].name == "random 20%, fold 3 of 5"
+    for split in folds:
+        hidden_were_observed_and_are_gone(table, split)
+    cells = np.vstack([split.test for split in folds])
+    assert len(cells) == table.n_observed
+    assert len({tuple(c) for c in cells}) == table.n_observed
+    sizes = [len(split.test) for split in folds]
+    assert max(sizes) - min(sizes) <= 1
+    with pytest.raises(ScorecastError, match="n_folds must be 2 or more"):
+        random_folds(table, 1)

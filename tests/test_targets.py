@@ -88,3 +88,28 @@ def test_inverse_clips_to_each_tasks_range(kind):
 def test_unknown_target():
     with pytest.raises(ValueError, match="unknown target 'zscore'"):
         TargetSpace("zscore")
+
+
+def test_logit_span_links_over_the_observed_scores_widened_by_a_margin():
+    space = fitted("logit-span")
+    low, high = np.nanmin(RAW, axis=0), np.nanmax(RAW, axis=0)
+    np.testing.assert_allclose(space.tasks_["link_lower"], low - 0.1 * (high - low))
+    np.testing.assert_allclose(space.tasks_["link_upper"], high + 0.1 * (high - low))
+    # Predictions saturate at the span's edges (inside the declared range here).
+    np.testing.assert_allclose(space.inverse(np.full((1, 3), 40.0))[0],
+                               space.tasks_["link_upper"], rtol=1e-6)
+    # A score of 0 on a 0-100 task does not blow up as the plain logit does.
+    raw = np.array([[0.0], [0.5], [20.0], [60.0]])
+    span = TargetSpace("logit-span").fit(raw, np.zeros(1), np.full(1, 100.0)).transform(raw)
+    plain = TargetSpace("logit").fit(raw, np.zeros(1), np.full(1, 100.0)).transform(raw)
+    # 0 and 0.5 points apart: a hair on the span's scale, more than 20 to 60 on the logit's.
+    assert span[1, 0] - span[0, 0] < 0.1 * (span[3, 0] - span[2, 0])
+    assert plain[1, 0] - plain[0, 0] > plain[3, 0] - plain[2, 0]
+
+
+def test_logit_span_falls_back_to_the_declared_range_for_thin_tasks():
+    raw = np.array([[10.0, 5.0], [20.0, np.nan], [30.0, np.nan]])
+    space = TargetSpace("logit-span").fit(raw, np.zeros(2), np.full(2, 100.0))
+    assert space.tasks_["link_lower"][1] == 0 and space.tasks_["link_upper"][1] == 100
+    params = space.task_params(np.array([40.0, 50.0, 60.0]), np.zeros(3), 0.0, 100.0)
+    np.testing.assert_allclose([params["link_lower"][0], params["link_upper"][0]], [38, 62])

@@ -14,6 +14,10 @@ predict them from factors) and the held-out cells.
                             remaining training cells masked as well
 :func:`leave_family_out`    every model of one family, `known` scores kept
 :func:`largest_models`      the largest models by parameter count ("frontier")
+:func:`newest_models`       the most recently released models
+:func:`per_model`           a share of every model's scores (BenchPress's
+                            protocol: half of each model's scores)
+:func:`random_folds`        the observed cells in k folds, each held out once
 ==========================  ================================================
 """
 
@@ -23,10 +27,11 @@ import numpy as np
 
 from .._holes import all_but_known
 from ..errors import ScorecastError, quote_names
-from ..factors import family_factor, parameter_factor
+from ..factors import date_factor, family_factor, parameter_factor
 
 __all__ = ["Split", "random_cells", "new_models", "new_tasks", "sparsity", "leave_family_out",
-           "model_families", "largest_models", "parameter_counts"]
+           "model_families", "largest_models", "newest_models", "parameter_counts", "per_model",
+           "random_folds"]
 
 
 @dataclass
@@ -292,9 +297,113 @@ def largest_models(table, known=2, n_models=5, factor=None, random_state=None):
     -------
     Split
     """
+    return _hold_out_top(table, parameter_counts(table, factor), known, n_models,
+                         random_state, "largest")
+
+
+def _hold_out_top(table, value, known, n_models, random_state, what):
+    """Hold out the `n_models` models of highest `value` (NaN: never) with more than `known`
+    scores, keeping `known` of each."""
     rng = np.random.default_rng(random_state)
-    size = parameter_counts(table, factor)
-    counts = table.observed.sum(axis=1)
-    eligible = np.flatnonzero(~np.isnan(size) & (counts > known))
-    rows = eligible[np.argsort(-size[eligible], kind="stable")[:n_models]]
-    return _hide(table, _keep_known(table, rows, known, rng), f"largest models, {known} known")
+    eligible = np.flatnonzero(~np.isnan(value) & (table.observed.sum(axis=1) > known))
+    rows = eligible[np.argsort(-value[eligible], kind="stable")[:n_models]]
+    return _hide(table, _keep_known(table, rows, known, rng), f"{what} models, {known} known")
+
+
+def release_dates(table, factor=None):
+    """Each model's release date as a decimal year (NaN where unknown).
+
+    Parameters
+    ----------
+    table : ScoreMatrix
+    factor : str, optional
+        The date factor; default: the first model factor of kind ``date``.
+
+    Returns
+    -------
+    ndarray of shape (n_models,)
+    """
+    if factor is None:
+        factor = date_factor(table.model_factor_kinds)
+        if factor is None:
+            raise ScorecastError("no model factor is a date (a release date); name it with "
+                                 "factor=")
+    if factor not in table.model_factors.columns:
+        raise ScorecastError(f"no model factor named {factor!r}")
+    return table.model_factors[factor].to_numpy(dtype=float)
+
+
+def newest_models(table, known=2, n_models=5, factor=None, random_state=None):
+    """Hold out the most recently released models, keeping `known` scores each.
+
+    Parameters
+    ----------
+    table : ScoreMatrix
+    known : int, default=2
+    n_models : int, default=5
+    factor : str, optional
+        See :func:`release_dates`.
+    random_state : int or None
+
+    Returns
+    -------
+    Split
+    """
+    return _hold_out_top(table, release_dates(table, factor), known, n_models, random_state,
+                         "newest")
+
+
+def per_model(table, fraction=0.5, random_state=None):
+    """Hold out a share of every model's scores (at least one is kept, one hidden).
+
+    BenchPress's main protocol hides half of each model's scores: every model
+    is partly known, as when a table is filled from vendors' reports.
+
+    Parameters
+    ----------
+    table : ScoreMatrix
+    fraction : float, default=0.5
+        Share of each model's observed scores to hide (rounded; models with
+        fewer than 2 scores are left whole).
+    random_state : int or None
+
+    Returns
+    -------
+    Split
+    """
+    if not 0 < fraction < 1:
+        raise ScorecastError(f"the held-out fraction must be between 0 and 1, not {fraction}")
+    rng = np.random.default_rng(random_state)
+    cells = []
+    for i, row in enumerate(table.observed):
+        columns = np.flatnonzero(row)
+        if len(columns) < 2:
+            continue
+        n = int(np.clip(round(fraction * len(columns)), 1, len(columns) - 1))
+        cells += [(i, j) for j in np.sort(rng.choice(columns, n, replace=False))]
+    return _hide(table, np.array(cells, dtype=int).reshape(-1, 2),
+                 f"per model {100 * fraction:g}%")
+
+
+def random_folds(table, n_folds=5, random_state=None):
+    """The observed cells split into `n_folds` folds; one split per fold held out.
+
+    Parameters
+    ----------
+    table : ScoreMatrix
+    n_folds : int, default=5
+    random_state : int or None
+
+    Returns
+    -------
+    list of Split
+        Named ``random 20%, fold 1 of 5`` and so on.
+    """
+    if n_folds < 2:
+        raise ScorecastError(f"n_folds must be 2 or more, not {n_folds}")
+    rng = np.random.default_rng(random_state)
+    observed = np.argwhere(table.observed)
+    order = rng.permutation(len(observed))
+    share = f"{100 / n_folds:g}%"
+    return [_hide(table, observed[np.sort(fold)], f"random {share}, fold {k + 1} of {n_folds}")
+            for k, fold in enumerate(np.array_split(order, n_folds))]

@@ -8,7 +8,9 @@ from ._base import ScorePredictor
 from ._registry import METHODS, describe_methods, make_predictor
 from .auto import Auto
 from .baselines import Additive, TaskMean
+from .bench_regression import BenchRegression
 from .factor_regression import FactorRegression
+from .imputers import IterativeImputerPredictor, KNNImputerPredictor
 from .scaling_law import ScalingLaw
 from .soft_impute import SoftImpute
 from .matrix_factorization import MatrixFactorization
@@ -26,6 +28,9 @@ __all__ = [
     "SoftImpute",
     "ScalingLaw",
     "FactorRegression",
+    "IterativeImputerPredictor",
+    "KNNImputerPredictor",
+    "BenchRegression",
     "NCF",
     "NCFFactors",
     "FactorsOnly",

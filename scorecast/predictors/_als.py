@@ -44,35 +44,66 @@ def _prior_apply(coef, features):
 class ALSFactorization:
     """Fitted parameters of a biased factorisation (plain container, see `fit_als`)."""
 
-    def __init__(self, mu, model_theta, task_theta, model_coef, task_coef, penalty):
+    def __init__(self, mu, model_theta, task_theta, model_coef, task_coef, penalty,
+                 model_side=None, side_penalty=None):
         self.mu = mu
         self.model_theta = model_theta      # (n_models, 1 + rank): bias, vector
-        self.task_theta = task_theta        # (n_tasks, 1 + rank)
+        self.task_theta = task_theta        # (n_tasks, 1 + rank + n_side): bias, vector, slopes
         self.model_coef = model_coef        # prior regression on model factors, or None
         self.task_coef = task_coef
         self.penalty = penalty              # (1 + rank,): bias penalty, vector penalty
+        self.model_side = model_side        # (n_models, n_side) or None
+        self.side_penalty = side_penalty    # (n_side,) or None
+
+    @property
+    def rank(self):
+        return self.model_theta.shape[1] - 1
+
+    def _side_term(self, side, task_theta):
+        if self.model_side is None:
+            return 0.0
+        return side @ task_theta[:, 1 + self.rank:].T
 
     def full(self):
         b, p = self.model_theta[:, 0], self.model_theta[:, 1:]
-        c, q = self.task_theta[:, 0], self.task_theta[:, 1:]
-        return self.mu + b[:, None] + c[None, :] + p @ q.T
+        c, q = self.task_theta[:, 0], self.task_theta[:, 1:1 + self.rank]
+        return (self.mu + b[:, None] + c[None, :] + p @ q.T
+                + self._side_term(self.model_side, self.task_theta))
 
-    def fold_in(self, y, features, axis):
-        """Parameters and predictions for one new model (axis=0) or task (axis=1)."""
-        fixed = self.task_theta if axis == 0 else self.model_theta
-        coef = self.model_coef if axis == 0 else self.task_coef
+    def fold_in(self, y, features, axis, side=None):
+        """Predictions for one new model (axis=0) or task (axis=1) from its known values.
+
+        `features` are its factors for the prior (or None); `side` a new
+        model's side features (for a factorisation with model side features).
+        """
         known = ~np.isnan(y)
+        coef = self.model_coef if axis == 0 else self.task_coef
         prior = _prior_apply(coef, features[None, :]) if features is not None else None
-        prior = np.zeros((1, fixed.shape[1])) if prior is None else prior
-        design = np.hstack([np.ones((len(fixed), 1)), fixed[:, 1:]])
-        residual = np.where(known, y - self.mu - fixed[:, 0], 0.0)
+        if axis == 0:
+            fixed = self.task_theta[:, :1 + self.rank]
+            offset = np.zeros(len(fixed)) if self.model_side is None else \
+                self._side_term(side[None, :], self.task_theta)[0]
+            design, penalty = np.hstack([np.ones((len(fixed), 1)), fixed[:, 1:]]), self.penalty
+            prior = None if prior is None else prior[:, :len(penalty)]
+        else:
+            fixed, offset = self.model_theta, 0.0
+            design, penalty = np.hstack([np.ones((len(fixed), 1)), fixed[:, 1:]]), self.penalty
+            if self.model_side is not None:
+                # A new task's slopes start from none: its scores fit them like its bias.
+                design = np.hstack([design, self.model_side])
+                penalty = np.r_[penalty, self.side_penalty]
+                if prior is not None:
+                    prior = np.hstack([prior, np.zeros((1, len(self.side_penalty)))])
+        prior = np.zeros((1, len(penalty))) if prior is None else prior
+        base = self.mu + fixed[:, 0] + offset
+        residual = np.where(known, y - base, 0.0)
         theta = _batched_ridge(known[None, :].astype(float), residual[None, :], design,
-                               self.penalty, prior)[0]
-        return self.mu + fixed[:, 0] + theta[0] + fixed[:, 1:] @ theta[1:]
+                               penalty, prior)[0]
+        return base + design[:, 1:] @ theta[1:] + theta[0]
 
 
 def fit_als(Y, rank, reg, bias_reg, n_iter, rng, model_features=None, task_features=None,
-            prior_alpha=1.0, init_scale=0.1):
+            prior_alpha=1.0, init_scale=0.1, model_side=None, side_reg=1.0):
     """Fit ``Y ~ mu + b + c + P Q'`` on the observed (non-NaN) cells of Y.
 
     Parameters
@@ -88,6 +119,12 @@ def fit_als(Y, rank, reg, bias_reg, n_iter, rng, model_features=None, task_featu
     model_features, task_features : ndarray, optional
         Numeric designs of the factors; when given, parameters are shrunk
         toward a ridge regression on them (penalty `prior_alpha`).
+    model_side : ndarray of shape (n_models, n_side), optional
+        Model features with a slope per task, ridge-penalised by `side_reg`:
+        ``Y[i, j] ~ mu + b + c + P[i] . Q[j] + model_side[i] . W[j]``. Each
+        task gets its own regression on the model factors (a code model's
+        family lifts its code tasks, not its others), which a low-rank
+        factorisation would have to spend latent dimensions on.
 
     Returns
     -------
@@ -98,21 +135,40 @@ def fit_als(Y, rank, reg, bias_reg, n_iter, rng, model_features=None, task_featu
     mu = float(filled.sum() / mask.sum())
     n_models, n_tasks = Y.shape
     penalty = np.r_[bias_reg, np.full(rank, reg)]
+    side = np.zeros((n_models, 0)) if model_side is None else np.asarray(model_side, float)
+    side_penalty = np.full(side.shape[1], float(side_reg))
     model_theta = np.zeros((n_models, rank + 1))
     task_theta = np.zeros((n_tasks, rank + 1))
     task_theta[:, 1:] = rng.normal(scale=init_scale, size=(n_tasks, rank))
+    slopes = np.zeros((n_tasks, side.shape[1]))
     model_prior = np.zeros_like(model_theta)
     task_prior = np.zeros_like(task_theta)
     model_coef = task_coef = None
     # Contiguous transposes: BLAS is 100x slower on the strided views for tall tables.
     mask_t = np.ascontiguousarray(mask.T)
+    # The slopes are a third block of the alternation: their normal matrices never change,
+    # so they are inverted once (one ridge per task on the fixed side features).
+    side_inverse = np.stack([np.linalg.inv(side.T @ (side * mask[:, [j]])
+                                           + np.diag(side_penalty))
+                             for j in range(n_tasks)]) if side.shape[1] else None
+    side_term = np.zeros_like(filled)
     for _ in range(n_iter):
         design = np.hstack([np.ones((n_tasks, 1)), task_theta[:, 1:]])
-        residual = filled - mu - task_theta[:, 0][None, :]
+        residual = filled - mu - task_theta[:, 0][None, :] - side_term
         model_theta = _batched_ridge(mask, residual, design, penalty, model_prior)
         model_prior, model_coef = _prior_fit(model_theta, model_features, prior_alpha)
         design = np.hstack([np.ones((n_models, 1)), model_theta[:, 1:]])
-        residual = np.ascontiguousarray((filled - mu - model_theta[:, 0][:, None]).T)
+        residual = np.ascontiguousarray((filled - mu - model_theta[:, 0][:, None]
+                                         - side_term).T)
         task_theta = _batched_ridge(mask_t, residual, design, penalty, task_prior)
         task_prior, task_coef = _prior_fit(task_theta, task_features, prior_alpha)
-    return ALSFactorization(mu, model_theta, task_theta, model_coef, task_coef, penalty)
+        if side_inverse is not None:
+            fitted = (mu + model_theta[:, 0][:, None] + task_theta[:, 0][None, :]
+                      + model_theta[:, 1:] @ task_theta[:, 1:].T)
+            rhs = side.T @ (mask * (filled - fitted))            # (n_side, n_tasks)
+            slopes = np.einsum("jab,bj->ja", side_inverse, rhs)
+            side_term = side @ slopes.T
+    if model_side is None:
+        return ALSFactorization(mu, model_theta, task_theta, model_coef, task_coef, penalty)
+    return ALSFactorization(mu, model_theta, np.hstack([task_theta, slopes]), model_coef,
+                            task_coef, penalty, side, side_penalty)

@@ -215,6 +215,7 @@ RULES = {
     "factor_prior": Flag(), "factor_slopes": Flag(), "use_factors": Flag(), "refit": Flag(),
     "candidates": Candidates(),
     "min_r2": Number(0, 1), "regression_weight": Number(0, 1), "shrinkage": Number(0, 1),
+    "max_features": Number(0, 1, low_open=True),
     "dropout": _SHARE, "validation_fraction": _SHARE,
     "interactions": Choice(("task", "factors", "both", "none")),
     "weights": Choice(("uniform", "distance")),

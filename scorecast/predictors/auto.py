@@ -37,15 +37,29 @@ from ._registry import METHODS, make_predictor, register, seeded
 _REGIME_EDGES = np.array([0, 1, 3, 6])
 REGIMES = ["0 known", "1-2 known", "3-5 known", "6+ known"]
 _MIN_CELLS_PER_REGIME = 50
+# A task's own blend needs this many held-out cells (and is shrunk toward the blend of all
+# tasks as if twice as many cells had shown that); above _MAX_TASK_BLEND (tasks x
+# candidates x cells) the per-task blends are skipped to bound the selection's cost.
+_MIN_CELLS_PER_TASK = 30
+_MAX_TASK_BLEND = 5e8
 # Cross-validation runs rounds until this many held-out cells are predicted (at least
 # n_folds rounds, at most _MAX_ROUNDS).
 _TARGET_CELLS = 1000
+# Each fold hides 1/_FOLD_SHARE of the cells (or of the well-observed models).
+_FOLD_SHARE = 6
 _MAX_ROUNDS = 20
-# The blend starts from the best (by cross-validation) of these robust candidates, as
-# strongly as if it had won 20 * _ANCHOR_CELLS / (_ANCHOR_CELLS + observed scores) of 20
-# selection steps: small tables give cross-validation little evidence to choose among many.
-_ANCHORS = ("mf-prior-task-r1-1", "mf-task-r1-1", "mf-task-r2-1", "additive")
+# The blend starts from the best single candidate (by cross-validation), as strongly as if
+# it had won 20 * _ANCHOR_CELLS / (_ANCHOR_CELLS + observed scores) of 20 selection steps:
+# small tables give cross-validation little evidence to choose among many.
 _ANCHOR_CELLS = 300
+# After the first round of cross-validation only the best candidates go on: this many
+# overall, and the best few of each regime.
+_KEEP = 6
+_KEEP_PER_REGIME = 2
+# Ridge penalty of the per-task slopes on the model factors (see MatrixFactorization).
+_SLOPE_REG = 0.3
+# Which tables get scikit-learn's iterative imputers as candidates (see default_candidates).
+_TREES_DENSITY, _TREES_TASKS, _RIDGE_DENSITY = 0.3, 40, 0.5
 # Tables with more observed scores than these get smaller candidate pools.
 _SMALL_TABLE = 20_000
 _LARGE_TABLE = 200_000
@@ -55,32 +69,67 @@ def _regime(counts):
     return np.searchsorted(_REGIME_EDGES, counts, side="right") - 1
 
 
-def default_candidates(has_model_factors, n_observed=0):
+def _cell_weights(weights, delta):
+    """Blend weights of cells: a regime's weights plus the task's adjustment, clipped at 0
+    and renormalised (broadcasting rows of `weights` against rows of `delta`)."""
+    combined = np.maximum(weights + delta, 0.0)
+    total = combined.sum(axis=-1, keepdims=True)
+    return np.where(total > 0, combined / np.where(total > 0, total, 1.0),
+                    np.broadcast_to(weights, combined.shape))
+
+
+def default_candidates(has_model_factors, n_observed=0, density=0.0, n_tasks=0):
     """The candidate pool, ``[(label, method, params)]``, smaller for larger tables.
 
-    The pool depends only on the table (never on timings), so that the same
-    seed always gives the same blend.
+    Factorisations in two target spaces (per-task z-scores, and ``logit-span``,
+    whose link bends where each task's scores do), with the model factors as a
+    prior and as per-task slopes when there are factors; soft-impute; and the
+    references a user could pick instead (BenchPress's regression, the nearest
+    models, scikit-learn's iterative imputer). The pool depends only on the
+    table (never on timings), so that the same seed always gives the same blend.
+
+    Parameters
+    ----------
+    has_model_factors : bool
+    n_observed : int
+        Observed scores: larger tables get smaller pools.
+    density : float
+        Share of the table's cells observed, and
+    n_tasks : int
+        its number of tasks: they decide whether scikit-learn's imputers join.
     """
-    if n_observed <= _SMALL_TABLE:
-        ranks, regs = (1, 2, 3), (0.3, 1.0, 3.0)
-    elif n_observed <= _LARGE_TABLE:
-        ranks, regs = (1, 2, 3), (1.0,)
-    else:
-        ranks, regs = (2,), (1.0,)
+    ranks = (1, 2, 3) if n_observed <= _LARGE_TABLE else (2,)
     pool = [("mean", "mean", {}), ("additive", "additive", {})]
-    priors = (False, True) if has_model_factors else (False,)
-    for prior in priors:
-        for target in ("task", "logit-floor"):
+    for target in ("task", "logit-span"):
+        for rank in ranks:
+            pool.append((f"mf-{target}-r{rank}", "mf", dict(rank=rank, target=target)))
+    if has_model_factors:
+        pool.append(("mf-prior-task-r1", "mf", dict(rank=1, factor_prior=True)))
+        for target in ("task", "logit-span"):
             for rank in ranks:
-                for reg in regs:
-                    label = f"mf-{'prior-' if prior else ''}{target}-r{rank}-{reg:g}"
-                    pool.append((label, "mf", dict(rank=rank, reg=reg, target=target,
-                                                   factor_prior=prior)))
-    if "soft-impute" in METHODS and n_observed <= _LARGE_TABLE:
+                pool.append((f"mf-slopes-{target}-r{rank}", "mf",
+                             dict(rank=rank, target=target, factor_prior=True,
+                                  factor_slopes=True, slope_reg=_SLOPE_REG)))
+    if n_observed <= _LARGE_TABLE:
         pool.append(("soft-impute", "soft-impute", {}))
-    if has_model_factors and "factors-ridge" in METHODS and n_observed <= _LARGE_TABLE:
-        pool.append(("factors-ridge", "factors-ridge", {}))
-    return pool
+        pool.append(("bench-regression", "bench-regression", {}))
+        if has_model_factors:
+            pool.append(("factors-ridge", "factors-ridge", {}))
+    if n_observed <= _SMALL_TABLE:
+        pool.append(("knn", "knn-imputer", dict(n_neighbors=10, weights="distance")))
+        # scikit-learn's chained regressions (2-3 rounds settle them), where they pay for
+        # their cost: trees on tables dense enough for them to see the other scores, the
+        # linear model on dense tables. Elsewhere they fall behind the factorisations.
+        if density >= _TREES_DENSITY and n_tasks <= _TREES_TASKS:
+            # Each task is a forest per round: fewer, smaller forests when tasks are many.
+            few = n_tasks <= _TREES_TASKS // 2
+            pool.append(("imputer-trees", "iterative-imputer",
+                         dict(estimator="extra-trees", max_iter=3 if few else 2,
+                              n_estimators=20 if few else 10, max_features=0.3)))
+        if density >= _RIDGE_DENSITY:
+            pool.append(("imputer-ridge", "iterative-imputer",
+                         dict(estimator="bayesian-ridge", max_iter=3)))
+    return [c for c in pool if c[1] in METHODS]
 
 
 @register("auto")
@@ -91,8 +140,10 @@ class Auto(ScorePredictor):
     ----------
     time_budget : float, default=60
         Seconds for cross-validation and refitting together.
-    n_folds : int, default=4
-        Folds of each kind (random cells, sparse models, factor-only models).
+    n_folds : int, default=2
+        Fewest rounds of cross-validation; each round hides cells in one fold of
+        each kind (random cells, sparse models, factor-only models), and rounds
+        go on until about 1,000 cells have been held out.
     candidates : list of (label, method, params), optional
         The pool; default: :func:`default_candidates`.
     random_state : int or None, default=None
@@ -115,7 +166,7 @@ class Auto(ScorePredictor):
 
     target = "raw"
 
-    def __init__(self, time_budget=60, n_folds=4, candidates=None, random_state=None,
+    def __init__(self, time_budget=60, n_folds=2, candidates=None, random_state=None,
                  verbose=False):
         self.time_budget = time_budget
         self.n_folds = n_folds
@@ -137,17 +188,18 @@ class Auto(ScorePredictor):
     def _rounds(self, table, rng):
         """Yield rounds of hidden-cell sets shaped like the table's own holes.
 
-        Each round hides, in separate folds: 1/8 of the observed cells at
-        random; all but 2 scores of some well-observed models; and, when
-        there are model factors, all scores of some models.
+        Each round hides, in separate folds: 1/6 of the observed cells at
+        random; all but 2 scores of 1/6 of the well-observed models; and, when
+        there are model factors, all scores of 1/6 of them.
         """
         observed = table.observed
         cells = np.argwhere(observed)
         rich = np.flatnonzero(observed.sum(axis=1) >= 4)
         keeps = [2, 0] if table.model_factors.shape[1] > 0 else [2]
-        n_rows = max(1, len(rich) // 8)
+        n_rows = max(1, len(rich) // _FOLD_SHARE)
         while True:
-            folds = [cells[rng.choice(len(cells), max(1, len(cells) // 8), replace=False)]]
+            folds = [cells[rng.choice(len(cells), max(1, len(cells) // _FOLD_SHARE),
+                                      replace=False)]]
             for keep in keeps if len(rich) >= 4 else []:
                 folds.append(all_but_known(observed, rng.choice(rich, n_rows, replace=False),
                                            keep, rng))
@@ -156,8 +208,8 @@ class Auto(ScorePredictor):
     def _fit(self, inputs):
         start = time.perf_counter()
         table, rng = inputs.table, inputs.rng
-        pool = self.candidates or default_candidates(table.model_factors.shape[1] > 0,
-                                                     table.n_observed)
+        pool = self.candidates or default_candidates(
+            table.model_factors.shape[1] > 0, table.n_observed, table.density, table.shape[1])
         raw = table.scores.to_numpy(dtype=float)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)
@@ -187,6 +239,7 @@ class Auto(ScorePredictor):
                     predicted = predicted.to_numpy()
                     oof[c].append(predicted[hidden[:, 0], hidden[:, 1]])
             if round_number == 0:
+                active = self._survivors(active, oof, truth, regimes, tasks, spread)
                 per_round = max(1, sum(len(t) for t in truth))
                 planned = int(np.clip(np.ceil(_TARGET_CELLS / per_round), self.n_folds,
                                       _MAX_ROUNDS))
@@ -204,11 +257,14 @@ class Auto(ScorePredictor):
         predictions = np.column_stack([np.concatenate(oof[c]) for c in active])
         truth, regimes = np.concatenate(truth), np.concatenate(regimes)
         scale = spread[np.concatenate(tasks)]
-        weights, errors = self._blend(predictions, truth, regimes, scale, labels, rng,
-                                      table.n_observed)
-        used = np.flatnonzero(weights.max(axis=0) > 0.02)
+        weights, task_delta, errors = self._blend(predictions, truth, regimes,
+                                                  np.concatenate(tasks), scale, labels, rng,
+                                                  table.n_observed, table.shape[1])
+        used = np.flatnonzero(np.maximum(weights.max(axis=0), (weights.max(axis=0)
+                                                                + task_delta.max(axis=0))) > 0.02)
         self.labels_ = [labels[u] for u in used]
         self.weights_ = weights[:, used] / weights[:, used].sum(axis=1, keepdims=True)
+        self.task_delta_ = task_delta[:, used]
         self.cv_errors_ = errors
         self.members_ = [self._fit_quietly(self._candidate(pool[active[u]][1],
                                                            pool[active[u]][2],
@@ -226,6 +282,27 @@ class Auto(ScorePredictor):
             self.report_ += (f"; the time budget cut cross-validation at {round_number + 1} of "
                              f"{planned} rounds, so results may vary between runs: raise "
                              "time_budget for reproducible ones")
+
+    @staticmethod
+    def _survivors(active, oof, truth, regimes, tasks, spread):
+        """The candidates worth more rounds: the best overall and the best of each regime.
+
+        One round already separates a good candidate from a hopeless one; the
+        rounds that follow only sharpen the blend of the good ones, so they
+        need not pay for the others.
+        """
+        if len(active) <= _KEEP:
+            return active
+        truth_, regimes_ = np.concatenate(truth), np.concatenate(regimes)
+        scale = spread[np.concatenate(tasks)]
+        errors = np.column_stack([np.abs(np.concatenate(oof[c]) - truth_) / scale
+                                  for c in active])
+        order = np.argsort(errors.mean(axis=0), kind="stable")
+        keep = set(order[:_KEEP].tolist())
+        for r in np.unique(regimes_):
+            keep.update(np.argsort(errors[regimes_ == r].mean(axis=0),
+                                   kind="stable")[:_KEEP_PER_REGIME].tolist())
+        return [active[k] for k in sorted(keep)]
 
     @staticmethod
     def _candidate(method, params, seed):
@@ -267,13 +344,22 @@ class Auto(ScorePredictor):
             weights += counts / counts.sum()
         return weights / bags
 
-    def _blend(self, predictions, truth, regimes, scale, labels, rng, n_observed):
-        robust = [labels.index(a) for a in _ANCHORS if a in labels]
-        anchor = None
-        if robust:
-            errors = np.mean(np.abs(predictions[:, robust] - truth[:, None]) / scale[:, None],
-                             axis=0)
-            anchor = robust[int(np.argmin(errors))]
+    def _blend(self, predictions, truth, regimes, tasks, scale, labels, rng, n_observed,
+               n_tasks):
+        """Blend weights per regime, each task's adjustment of them, and the CV errors.
+
+        Returns
+        -------
+        weights : ndarray of shape (n_regimes, n_candidates)
+        task_delta : ndarray of shape (n_tasks, n_candidates)
+            Added to a regime's weights on that task (then clipped at 0 and
+            renormalised): a task with enough held-out cells gets the blend
+            that suits it (trees where scores saturate, a linear model where
+            a family lifts one task), shrunk toward the blend of all tasks.
+        errors : pandas.DataFrame
+        """
+        errors = np.mean(np.abs(predictions - truth[:, None]) / scale[:, None], axis=0)
+        anchor = int(np.argmin(errors))
         anchored = int(round(20 * _ANCHOR_CELLS / (_ANCHOR_CELLS + n_observed)))
 
         def select(rows):
@@ -282,31 +368,51 @@ class Auto(ScorePredictor):
 
         overall = select(slice(None))
         weights = np.tile(overall, (len(REGIMES), 1))
+        for r in range(len(REGIMES)):
+            here = regimes == r
+            if here.sum() >= _MIN_CELLS_PER_REGIME:
+                share = here.sum() / (here.sum() + 4.0 * _MIN_CELLS_PER_REGIME)
+                weights[r] = share * select(here) + (1 - share) * overall
+        task_delta = np.zeros((n_tasks, predictions.shape[1]))
+        counts = np.bincount(tasks, minlength=n_tasks)
+        if n_tasks * predictions.shape[1] * len(truth) <= _MAX_TASK_BLEND:
+            for j in np.flatnonzero(counts >= _MIN_CELLS_PER_TASK):
+                share = counts[j] / (counts[j] + 2.0 * _MIN_CELLS_PER_TASK)
+                task_delta[j] = share * (select(tasks == j) - overall)
+        blended = np.einsum("ik,ik->i", predictions, _cell_weights(weights[regimes],
+                                                                   task_delta[tasks]))
         columns = {}
         for r, name in enumerate(REGIMES):
             here = regimes == r
-            if here.sum() >= _MIN_CELLS_PER_REGIME:
-                own = select(here)
-                share = here.sum() / (here.sum() + 4.0 * _MIN_CELLS_PER_REGIME)
-                weights[r] = share * own + (1 - share) * overall
             if here.any():
                 err = np.abs(predictions[here] - truth[here, None]) / scale[here, None]
-                blend = np.abs(predictions[here] @ weights[r] - truth[here]) / scale[here]
+                blend = np.abs(blended[here] - truth[here]) / scale[here]
                 columns[name] = np.r_[err.mean(axis=0), blend.mean()]
-        errors = pd.DataFrame(columns, index=labels + ["blend"])
-        return weights, errors
+        return weights, task_delta, pd.DataFrame(columns, index=labels + ["blend"])
 
     # ------------------------------------------------------------------ prediction
+    def _task_delta(self):
+        delta = getattr(self, "task_delta_", None)       # None: saved by an older version
+        return np.zeros((len(self.tasks_), len(self.members_))) if delta is None else delta
+
     def _predict_full(self):
         stacked = np.stack([m.complete(keep_observed=False).to_numpy() for m in self.members_])
-        weights = self.weights_[self.row_regime_]            # (n_models, n_members)
-        return np.einsum("kij,ik->ij", stacked, weights)
+        delta = self._task_delta()
+        out = np.empty(stacked.shape[1:])
+        for r in np.unique(self.row_regime_):
+            rows = self.row_regime_ == r
+            weights = _cell_weights(self.weights_[r][None, :], delta)   # (n_tasks, n_members)
+            out[rows] = np.einsum("kij,jk->ij", stacked[:, rows], weights)
+        return out
 
-    def _combine_new(self, frames, n_known):
-        weights = self.weights_[_regime(np.array([n_known]))[0]]
-        scores = sum(w * f["score"].to_numpy() for w, f in zip(weights, frames))
+    def _combine_new(self, frames, n_known, per_task=True):
+        weights = self.weights_[_regime(np.array([n_known]))[0]][None, :]
+        if per_task:
+            weights = _cell_weights(weights, self._task_delta())
+        scores = sum(weights[:, k] * f["score"].to_numpy() for k, f in enumerate(frames))
         result = frames[0].copy()
-        result["score"] = scores
+        # Known scores stay exactly as given (weights summing to 1 in floating point need not).
+        result["score"] = np.where(result["observed"], result["score"], scores)
         informed = [~f["fallback"].to_numpy() for f in frames]
         result["fallback"] = ~np.any(informed, axis=0) & ~result["observed"].to_numpy()
         return result
@@ -317,18 +423,21 @@ class Auto(ScorePredictor):
         informed = np.array([not f["fallback"].any() for f in frames])
         if informed.any() and not informed.all():
             # blend only the members that could use what is known
-            weights = self.weights_[_regime(np.array([n_known]))[0]] * informed
-            if weights.sum() > 0:
-                weights = weights / weights.sum()
+            weights = _cell_weights(self.weights_[_regime(np.array([n_known]))[0]][None, :],
+                                    self._task_delta()) * informed
+            if (weights.sum(axis=1) > 0).all():
+                weights = weights / weights.sum(axis=1, keepdims=True)
                 result = frames[int(np.argmax(informed))].copy()
-                result["score"] = sum(w * f["score"].to_numpy() for w, f in zip(weights, frames))
+                blended = sum(weights[:, k] * f["score"].to_numpy()
+                              for k, f in enumerate(frames))
+                result["score"] = np.where(result["observed"], result["score"], blended)
                 return result
         return self._combine_new(frames, n_known)
 
     def _new_task(self, known, factors, score_range):
         frames = [m.predict_new_task(known=known, factors=factors, score_range=score_range)
                   for m in self.members_]
-        return self._combine_new(frames, 6)
+        return self._combine_new(frames, 6, per_task=False)
 
     def _fold_in_model(self, y, numeric, codes):
         raise ScorecastError("auto folds new models in through its members")

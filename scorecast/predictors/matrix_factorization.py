@@ -11,10 +11,11 @@ class ALSPredictor(ScorePredictor):
     """Shared fit and fold-in of the predictors built on :func:`fit_als`."""
 
     factor_prior = False
+    factor_slopes = False
 
     @property
     def uses_factors(self):
-        return bool(self.factor_prior)
+        return bool(self.factor_prior or self.factor_slopes)
 
     def _als_params(self):
         raise NotImplementedError
@@ -22,13 +23,17 @@ class ALSPredictor(ScorePredictor):
     def _fit(self, inputs):
         params = self._als_params()
         features = {}
-        if self.uses_factors:
+        model_design = np.hstack([inputs.model_numeric,
+                                  self.model_encoder_.one_hot(inputs.model_codes)]) \
+            if self.uses_factors else None
+        if self.factor_prior:
             features = dict(
-                model_features=np.hstack([inputs.model_numeric,
-                                          self.model_encoder_.one_hot(inputs.model_codes)]),
+                model_features=model_design,
                 task_features=np.hstack([inputs.task_numeric,
                                          self.task_encoder_.one_hot(inputs.task_codes)]),
                 prior_alpha=self.prior_alpha)
+        if self.factor_slopes and model_design.shape[1]:
+            features.update(model_side=model_design, side_reg=self.slope_reg)
         self.factorization_ = fit_als(inputs.Y, rng=inputs.rng, **params, **features)
 
     def _predict_full(self):
@@ -41,10 +46,13 @@ class ALSPredictor(ScorePredictor):
         return np.hstack([numeric, encoder.one_hot(codes[None, :])[0]])
 
     def _fold_in_model(self, y, numeric, codes):
-        return self.factorization_.fold_in(y, self._features("model", numeric, codes), axis=0)
+        features = self._features("model", numeric, codes)
+        return self.factorization_.fold_in(y, features if self.factor_prior else None, axis=0,
+                                           side=features)
 
     def _fold_in_task(self, y, numeric, codes):
-        return self.factorization_.fold_in(y, self._features("task", numeric, codes), axis=1)
+        features = self._features("task", numeric, codes) if self.factor_prior else None
+        return self.factorization_.fold_in(y, features, axis=1)
 
 
 @register("mf")
@@ -70,6 +78,12 @@ class MatrixFactorization(ALSPredictor):
         predicts models known only by their factors).
     prior_alpha : float, default=1.0
         Ridge penalty of that regression.
+    factor_slopes : bool, default=False
+        Give each task its own ridge regression on the model factors, beside
+        the low-rank term: a factor that matters for some tasks only (a code
+        model's family on code tasks) needs no latent dimension of its own.
+    slope_reg : float, default=3.0
+        Ridge penalty of those per-task slopes.
     target : str, default="task"
         Target space (see :mod:`scorecast.targets`).
     random_state : int or None, default=None
@@ -85,13 +99,16 @@ class MatrixFactorization(ALSPredictor):
     """
 
     def __init__(self, rank=3, reg=1.0, bias_reg=0.1, n_iter=25, factor_prior=False,
-                 prior_alpha=1.0, target="task", random_state=None):
+                 prior_alpha=1.0, factor_slopes=False, slope_reg=3.0, target="task",
+                 random_state=None):
         self.rank = rank
         self.reg = reg
         self.bias_reg = bias_reg
         self.n_iter = n_iter
         self.factor_prior = factor_prior
         self.prior_alpha = prior_alpha
+        self.factor_slopes = factor_slopes
+        self.slope_reg = slope_reg
         self.target = target
         self.random_state = random_state
 

@@ -1,0 +1,189 @@
+"""The default method (`auto`) against the references a user could pick instead.
+
+References: scikit-learn's IterativeImputer (with the model factors as columns,
+and without them), scikit-learn's KNNImputer, and BenchPress's predictor
+(`bench-regression`), each as a scorecast method so that every one sees the
+same training cells. Protocols, each with the same hidden cells for every
+method:
+
+* random 10% of the observed scores;
+* new models with 0 known scores (factors only; tables with model factors)
+  and with 2 known scores;
+* the largest models (by parameter count) with 2 known, or the newest (by
+  release date) when there is no size factor;
+* BenchPress's: half of each model's scores hidden; and 5 folds of 20%.
+
+Prints, per table and protocol, the mean and median absolute error in points
+(fractions are multiplied by 100; on a table mixing scales, only the tasks on a
+0-1 or 0-100 scale are counted) of each method, auto's ratio to the reference
+named in advance (iterative-imputer on tables at least 35% filled,
+bench-regression on sparser ones) and to the best reference after the fact,
+and fit times as ratios to bench-regression's in the same run.
+
+    python benchmarks/references.py [--tables cpp-llm,llm-stats,helm-core,dense,frontier]
+        [--seeds 2] [--data F.csv --model-factors M.csv --name NAME]
+        [--output rows.csv]      # one row per (table, protocol, seed, method); reruns
+                                 # skip the rows already there
+"""
+
+import argparse
+import copy
+import os
+import sys
+import time
+import warnings
+
+import numpy as np
+import pandas as pd
+
+from scorecast import ScoreMatrix, datasets, make_predictor
+from scorecast.evaluation import (largest_models, new_models, newest_models, per_model,
+                                  random_cells, random_folds)
+from scorecast.factors import date_factor, parameter_factor
+from scorecast.synthetic import make_leaderboard
+
+# label: (method, parameters, uses the table's factors)
+METHODS = {
+    "auto": ("auto", {}, True),
+    "auto without factors": ("auto", {}, False),
+    "iterative-imputer": ("iterative-imputer", {}, True),
+    "iterative-imputer without factors": ("iterative-imputer", {"use_factors": False}, False),
+    "knn-imputer": ("knn-imputer", {}, False),
+    "bench-regression": ("bench-regression", {}, False),
+}
+REFERENCES = [m for m in METHODS if not m.startswith("auto")]
+
+
+def without_factors(table):
+    bare = copy.copy(table)
+    bare.model_factors = pd.DataFrame(index=table.models)
+    bare.task_factors = pd.DataFrame(index=table.tasks)
+    bare.model_factor_kinds, bare.task_factor_kinds = {}, {}
+    return bare
+
+
+def protocols(table, seed):
+    """(name, [splits]) for every protocol that applies to the table."""
+    has_factors = table.model_factors.shape[1] > 0
+    n_new = max(3, table.shape[0] // 10)
+    out = [("random 10%", [random_cells(table, 0.10, random_state=seed)])]
+    if has_factors:
+        out.append(("new models, 0 known",
+                    [new_models(table, known=0, n_models=n_new, random_state=seed)]))
+    out.append(("new models, 2 known",
+                [new_models(table, known=2, n_models=n_new, random_state=seed)]))
+    n_top = max(3, table.shape[0] // 20)
+    if parameter_factor(table.model_factor_kinds):
+        out.append(("largest models, 2 known",
+                    [largest_models(table, known=2, n_models=n_top, random_state=seed)]))
+    elif date_factor(table.model_factor_kinds):
+        out.append(("newest models, 2 known",
+                    [newest_models(table, known=2, n_models=n_top, random_state=seed)]))
+    out.append(("per model 50%", [per_model(table, 0.5, random_state=seed)]))
+    out.append(("random 20% x 5 folds", random_folds(table, 5, random_state=seed)))
+    return out
+
+
+def load_tables(args):
+    names = [n for n in args.tables.split(",") if n]
+    for name in names:
+        if name in ("dense", "generations", "frontier"):
+            yield name, make_leaderboard(name, random_state=0)[0]
+        else:
+            yield name, datasets.load(name)
+    for k, path in enumerate(args.data or []):
+        factors = args.model_factors[k] if args.model_factors else None
+        label = args.name[k] if args.name else path
+        yield label, ScoreMatrix.from_csv(path, model_factors=factors or None, name=label)
+
+
+def points(table):
+    """Which tasks count, and the factor that turns their scores into points."""
+    upper = table.task_info["upper"].to_numpy()
+    counted = upper <= 100
+    scale = 100.0 if (upper[counted] <= 1).all() else 1.0
+    return counted, scale
+
+
+def errors(label, split, table, truth, seed):
+    method, params, factors = METHODS[label]
+    predictor = make_predictor(method, **params)
+    if "random_state" in predictor.get_params():
+        predictor.set_params(random_state=seed)
+    train = split.train if factors else without_factors(split.train)
+    start = time.perf_counter()
+    predicted = predictor.fit(train).complete(keep_observed=False).to_numpy()
+    seconds = time.perf_counter() - start
+    rows, cols = split.test[:, 0], split.test[:, 1]
+    return np.abs(predicted[rows, cols] - truth[rows, cols]), seconds
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--tables", default="cpp-llm,llm-stats,helm-core,dense,frontier")
+    parser.add_argument("--seeds", type=int, default=2)
+    parser.add_argument("--methods", default=",".join(METHODS))
+    parser.add_argument("--protocols", default=None,
+                        help="comma-separated protocol names to keep (default: all)")
+    parser.add_argument("--data", action="append", help="a score CSV (repeatable)")
+    parser.add_argument("--model-factors", action="append")
+    parser.add_argument("--name", action="append")
+    parser.add_argument("--output", help="CSV of every row; rows already in it are skipped")
+    args = parser.parse_args()
+    warnings.simplefilter("ignore")
+    chosen = [m for m in args.methods.split(",") if m]
+    columns = ["table", "protocol", "seed", "method", "mae", "median_ae", "seconds",
+               "density"]
+    rows = []
+    if args.output and os.path.exists(args.output):
+        rows = [tuple(r) for r in pd.read_csv(args.output)[columns].itertuples(index=False)]
+    done = {r[:4] for r in rows}
+    for name, table in load_tables(args):
+        counted, scale = points(table)
+        truth = table.scores.to_numpy(dtype=float)
+        has_factors = table.model_factors.shape[1] > 0
+        # Without factors, the "no factors" variants are the plain ones.
+        labels = [m for m in chosen if has_factors or "without factors" not in m]
+        for seed in range(args.seeds):
+            for protocol, splits in protocols(table, seed):
+                if args.protocols and protocol not in args.protocols.split(","):
+                    continue
+                for label in labels:
+                    if (name, protocol, seed, label) in done:
+                        continue
+                    parts = [errors(label, s, table, truth, seed) for s in splits]
+                    kept = counted[np.concatenate([s.test[:, 1] for s in splits])]
+                    abs_errors = np.concatenate([p[0] for p in parts])[kept] * scale
+                    rows.append((name, protocol, seed, label, abs_errors.mean(),
+                                 np.median(abs_errors), sum(p[1] for p in parts),
+                                 table.density))
+                    if args.output:
+                        pd.DataFrame(rows, columns=columns).to_csv(args.output, index=False)
+                these = [r for r in rows if r[:3] == (name, protocol, seed)]
+                print(f"{name} | {protocol} | seed {seed}: " + ", ".join(
+                    f"{r[3]} {r[4]:.2f}" for r in these), file=sys.stderr, flush=True)
+    report(pd.DataFrame(rows, columns=columns))
+
+
+def report(frame):
+    mean = frame.groupby(["table", "protocol", "method"], sort=False)[
+        ["mae", "median_ae", "seconds", "density"]].mean()
+    for (table, protocol), block in mean.groupby(level=[0, 1], sort=False):
+        block = block.droplevel([0, 1])
+        references = [m for m in REFERENCES if m in block.index]
+        named = "iterative-imputer" if block["density"].iloc[0] >= 0.35 else "bench-regression"
+        print(f"\n{table} | {protocol}")
+        timing = block["seconds"] / block["seconds"].get("bench-regression", np.nan)
+        print(pd.DataFrame({"MAE": block["mae"], "median AE": block["median_ae"],
+                            "time / bench-regression": timing}).round(2).to_string())
+        if "auto" in block.index and references:
+            best = block.loc[references, "mae"].idxmin()
+            print(f"auto / {named}: {block.loc['auto', 'mae'] / block.loc[named, 'mae']:.3f} "
+                  f"(target <= 0.90);  auto / best reference ({best}): "
+                  f"{block.loc['auto', 'mae'] / block.loc[best, 'mae']:.3f} (target <= 0.95);  "
+                  f"median AE auto / bench-regression: "
+                  f"{block.loc['auto', 'median_ae'] / block.loc['bench-regression', 'median_ae']:.3f}")
+
+
+if __name__ == "__main__":
+    main()

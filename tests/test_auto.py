@@ -1,0 +1,114 @@
+"""The default method: its pool, its pruning and its per-task blend.
+
+The common battery (test_common.py) covers the estimator contract with a small
+pool; these tests check what ``auto`` promises beyond it.
+"""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from scorecast import ScoreMatrix, make_predictor
+from scorecast.predictors import auto
+from scorecast.predictors.auto import Auto, default_candidates
+
+
+def labels(pool):
+    return [label for label, _, _ in pool]
+
+
+def test_the_pool_holds_the_references_and_factor_candidates_only_with_factors():
+    bare = labels(default_candidates(False, 800, density=0.4, n_tasks=29))
+    assert {"bench-regression", "knn", "soft-impute", "imputer-trees"} <= set(bare)
+    assert not [label for label in bare if "slopes" in label or "prior" in label]
+    rich = labels(default_candidates(True, 800, density=0.4, n_tasks=29))
+    assert {"mf-slopes-logit-span-r2", "mf-prior-task-r1", "factors-ridge"} <= set(rich)
+
+
+@pytest.mark.parametrize("density, n_tasks, trees, ridge", [
+    (0.97, 8, True, True), (0.42, 29, True, False), (0.34, 49, False, False),
+    (0.11, 96, False, False)])
+def test_scikit_learns_imputers_join_where_they_pay_for_their_cost(density, n_tasks, trees,
+                                                                    ridge):
+    pool = labels(default_candidates(True, 1000, density=density, n_tasks=n_tasks))
+    assert ("imputer-trees" in pool) == trees
+    assert ("imputer-ridge" in pool) == ridge
+
+
+def test_large_tables_get_a_small_pool():
+    small = default_candidates(True, 1_000, density=0.9, n_tasks=6)
+    large = default_candidates(True, 1_000_000, density=0.9, n_tasks=6)
+    assert len(large) < len(small) / 2
+    assert not {"knn", "imputer-trees", "bench-regression"} & set(labels(large))
+
+
+def test_only_the_best_candidates_survive_the_first_round():
+    rng = np.random.default_rng(0)
+    truth = rng.normal(size=400)
+    regimes = np.repeat([1, 3], 200)
+    # Candidate k errs by k/10 everywhere, except candidate 11, best on regime 1 only.
+    noise = rng.normal(size=(400, 12))
+    oof = {k: [truth + (k + 1) / 10 * noise[:, k]] for k in range(12)}
+    oof[11] = [truth + np.where(regimes == 1, 0.01, 5.0) * noise[:, 11]]
+    kept = Auto._survivors(list(range(12)), oof, [truth], [regimes], [np.zeros(400, int)],
+                           np.ones(1))
+    assert set(range(auto._KEEP)) <= set(kept)
+    assert 11 in kept
+    assert len(kept) <= auto._KEEP + auto._KEEP_PER_REGIME * 2
+
+
+def test_each_task_gets_the_blend_that_suits_it():
+    rng = np.random.default_rng(1)
+    n = 300
+    tasks = np.repeat([0, 1], n)
+    truth = rng.normal(size=2 * n)
+    # Candidate 0 is right on task 0 and wrong on task 1, candidate 1 the reverse.
+    good, bad = truth + 0.05 * rng.normal(size=2 * n), truth + rng.normal(size=2 * n)
+    predictions = np.column_stack([np.where(tasks == 0, good, bad),
+                                   np.where(tasks == 1, good, bad)])
+    regimes = np.full(2 * n, 3)
+    predictor = Auto()
+    weights, delta, errors = predictor._blend(
+        predictions, truth, regimes, tasks, np.ones(2 * n), ["a", "b"],
+        np.random.default_rng(0), n_observed=10_000, n_tasks=2)
+    cell = auto._cell_weights(weights[regimes], delta[tasks])
+    assert cell[tasks == 0, 0].mean() > 0.7 and cell[tasks == 1, 1].mean() > 0.7
+    blended = np.einsum("ik,ik->i", predictions, cell)
+    assert np.abs(blended - truth).mean() < 0.5 * np.abs(predictions - truth[:, None]).mean(0).min()
+    assert errors.loc["blend", "6+ known"] < errors.loc[["a", "b"], "6+ known"].min()
+
+
+def test_cell_weights_are_non_negative_and_sum_to_one():
+    weights = np.array([[0.7, 0.3, 0.0]])
+    delta = np.array([[-0.9, 0.2, 0.1], [0.0, 0.0, 0.0], [-0.7, -0.3, 0.0]])
+    cell = auto._cell_weights(weights, delta)
+    assert (cell >= 0).all()
+    np.testing.assert_allclose(cell.sum(axis=1), 1.0)
+    np.testing.assert_allclose(cell[0], [0, 5 / 6, 1 / 6])      # (0, 0.5, 0.1) normalised
+    np.testing.assert_allclose(cell[1], weights[0])
+    np.testing.assert_allclose(cell[2], weights[0])     # nothing left: the regime's weights
+
+
+def test_auto_on_a_dense_table_uses_trees_where_scores_saturate():
+    # Two abilities; tasks 0-3 linear in them, task 4 a saturating step of the first.
+    rng = np.random.default_rng(2)
+    n = 150
+    ability = rng.normal(size=(n, 2))
+    linear = ability @ rng.normal(size=(2, 4)) * 10 + 50
+    step = np.where(ability[:, 0] > 0, 80.0, 30.0)[:, None]
+    values = np.clip(np.hstack([linear, step]) + rng.normal(scale=1.0, size=(n, 5)), 0, 100)
+    observed = rng.random(values.shape) < 0.9
+    table = ScoreMatrix(pd.DataFrame(np.where(observed, values, np.nan),
+                                     index=[f"m{i}" for i in range(n)],
+                                     columns=[f"t{j}" for j in range(5)]),
+                        score_range=(0, 100))
+    fitted = make_predictor("auto", random_state=0, time_budget=1e6).fit(table)
+    assert "imputer-trees" in fitted.labels_
+    trees = fitted.labels_.index("imputer-trees")
+    per_task = auto._cell_weights(fitted.weights_[3][None, :], fitted.task_delta_)[:, trees]
+    assert per_task[4] > per_task[:4].max()
+    def error(predictor):
+        completed = predictor.complete(keep_observed=False).to_numpy()
+        return np.abs(completed - values)[~observed].mean()
+
+    assert error(fitted) < error(make_predictor("mf", rank=2, random_state=0).fit(table))
