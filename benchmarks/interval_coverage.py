@@ -5,7 +5,12 @@ method (default: auto, as `scorecast complete`) is fitted on the rest and
 `complete(interval=L)` gives intervals for every missing cell; the share of
 hidden true scores inside their interval is the coverage.
 
-    python benchmarks/interval_coverage.py [--tables cpp-llm,helm-core,helm-classic]
+Tables: the published datasets by name, and synthetic leaderboards of a given
+density (``synthetic-95``: 150 models x 10 tasks, 95% filled; ``synthetic-60``;
+``synthetic-15``: a frontier-shaped 80 x 40 table, 15% filled).
+
+    python benchmarks/interval_coverage.py
+        [--tables cpp-llm,helm-core,llm-stats,synthetic-95,synthetic-60,synthetic-15]
         [--method auto] [--seeds 3] [--levels 0.8,0.9]
 """
 
@@ -17,11 +22,25 @@ import numpy as np
 
 from scorecast import datasets, make_predictor
 from scorecast.evaluation import random_cells
+from scorecast.synthetic import make_leaderboard
+
+
+def load(name):
+    """A published dataset, or a synthetic leaderboard named ``synthetic-<density %>``."""
+    if not name.startswith("synthetic-"):
+        return datasets.load(name)
+    density = int(name.split("-")[1]) / 100
+    if density < 0.3:
+        return make_leaderboard("frontier", n_models=80, n_tasks=40, density=density,
+                                random_state=0)[0]
+    return make_leaderboard("dense", n_models=150, n_tasks=10, density=density,
+                            random_state=0)[0]
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--tables", default="cpp-llm,helm-core,helm-classic")
+    parser.add_argument("--tables", default="cpp-llm,helm-core,llm-stats,synthetic-95,"
+                                            "synthetic-60,synthetic-15")
     parser.add_argument("--method", default="auto")
     parser.add_argument("--seeds", type=int, default=3)
     parser.add_argument("--levels", default="0.8,0.9")
@@ -31,7 +50,7 @@ def main():
     print(f"{'table':<14}{'seed':>5}" + "".join(f"{'cover ' + str(lv):>12}{'width':>9}"
                                                  for lv in levels) + f"{'seconds':>9}")
     for name in args.tables.split(","):
-        table = datasets.load(name)
+        table = load(name)
         raw = table.scores.to_numpy()
         totals = {level: [] for level in levels}
         for seed in range(args.seeds):

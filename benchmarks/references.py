@@ -129,6 +129,9 @@ def main():
     parser.add_argument("--model-factors", action="append")
     parser.add_argument("--name", action="append")
     parser.add_argument("--output", help="CSV of every row; rows already in it are skipped")
+    parser.add_argument("--merge", action="append", default=[],
+                        help="rows of another run (a CSV written by --output) to report with "
+                             "these (repeatable)")
     args = parser.parse_args()
     warnings.simplefilter("ignore")
     chosen = [m for m in args.methods.split(",") if m]
@@ -162,7 +165,8 @@ def main():
                 these = [r for r in rows if r[:3] == (name, protocol, seed)]
                 print(f"{name} | {protocol} | seed {seed}: " + ", ".join(
                     f"{r[3]} {r[4]:.2f}" for r in these), file=sys.stderr, flush=True)
-    report(pd.DataFrame(rows, columns=columns))
+    merged = [pd.read_csv(path)[columns] for path in args.merge]
+    report(pd.concat([pd.DataFrame(rows, columns=columns), *merged], ignore_index=True))
 
 
 def report(frame):

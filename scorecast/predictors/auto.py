@@ -60,6 +60,10 @@ _KEEP_PER_REGIME = 2
 _SLOPE_REG = 0.3
 # Which tables get scikit-learn's iterative imputers as candidates (see default_candidates).
 _TREES_DENSITY, _TREES_TASKS, _RIDGE_DENSITY = 0.3, 40, 0.5
+# BenchPress's regression joins tables sparser than this; the nearest-model and iterative
+# imputers, tables of at most this many models (their cost grows with its square).
+_BENCH_DENSITY = 0.4
+_NEIGHBOUR_MODELS = 10_000
 # Tables with more observed scores than these get smaller candidate pools.
 _SMALL_TABLE = 20_000
 _LARGE_TABLE = 200_000
@@ -78,15 +82,17 @@ def _cell_weights(weights, delta):
                     np.broadcast_to(weights, combined.shape))
 
 
-def default_candidates(has_model_factors, n_observed=0, density=0.0, n_tasks=0):
+def default_candidates(has_model_factors, n_observed=0, density=0.0, n_tasks=0, n_models=0):
     """The candidate pool, ``[(label, method, params)]``, smaller for larger tables.
 
-    Factorisations in two target spaces (per-task z-scores, and ``logit-span``,
-    whose link bends where each task's scores do), with the model factors as a
-    prior and as per-task slopes when there are factors; soft-impute; and the
-    references a user could pick instead (BenchPress's regression, the nearest
-    models, scikit-learn's iterative imputer). The pool depends only on the
-    table (never on timings), so that the same seed always gives the same blend.
+    Factorisations with several ranks and penalties in three target spaces
+    (per-task z-scores; ``logit-floor``; ``logit-span``, whose link bends where
+    each task's scores do), with the model factors as a prior and as per-task
+    slopes when there are factors; soft-impute; and the references a user could
+    pick instead where they pay for their cost (BenchPress's regression on
+    sparse tables, the nearest models, scikit-learn's iterative imputers on
+    tables dense enough). The pool depends only on the table (never on
+    timings), so that the same seed always gives the same blend.
 
     Parameters
     ----------
@@ -94,17 +100,27 @@ def default_candidates(has_model_factors, n_observed=0, density=0.0, n_tasks=0):
     n_observed : int
         Observed scores: larger tables get smaller pools.
     density : float
-        Share of the table's cells observed, and
-    n_tasks : int
-        its number of tasks: they decide whether scikit-learn's imputers join.
+        Share of the table's cells observed.
+    n_tasks, n_models : int
+        The table's shape.
     """
-    ranks = (1, 2, 3) if n_observed <= _LARGE_TABLE else (2,)
+    if n_observed <= _SMALL_TABLE:
+        ranks, regs = (1, 2, 3), (0.3, 1.0, 3.0)
+    elif n_observed <= _LARGE_TABLE:
+        ranks, regs = (1, 2, 3), (1.0,)
+    else:
+        ranks, regs = (2,), (1.0,)
     pool = [("mean", "mean", {}), ("additive", "additive", {})]
-    for target in ("task", "logit-span"):
-        for rank in ranks:
-            pool.append((f"mf-{target}-r{rank}", "mf", dict(rank=rank, target=target)))
+    for prior in (False, True) if has_model_factors else (False,):
+        for target in ("task", "logit-floor"):
+            for rank in ranks:
+                for reg in regs:
+                    label = f"mf-{'prior-' if prior else ''}{target}-r{rank}-{reg:g}"
+                    pool.append((label, "mf", dict(rank=rank, reg=reg, target=target,
+                                                   factor_prior=prior)))
+    for rank in ranks:
+        pool.append((f"mf-logit-span-r{rank}", "mf", dict(rank=rank, target="logit-span")))
     if has_model_factors:
-        pool.append(("mf-prior-task-r1", "mf", dict(rank=1, factor_prior=True)))
         for target in ("task", "logit-span"):
             for rank in ranks:
                 pool.append((f"mf-slopes-{target}-r{rank}", "mf",
@@ -112,10 +128,13 @@ def default_candidates(has_model_factors, n_observed=0, density=0.0, n_tasks=0):
                                   factor_slopes=True, slope_reg=_SLOPE_REG)))
     if n_observed <= _LARGE_TABLE:
         pool.append(("soft-impute", "soft-impute", {}))
-        pool.append(("bench-regression", "bench-regression", {}))
         if has_model_factors:
             pool.append(("factors-ridge", "factors-ridge", {}))
-    if n_observed <= _SMALL_TABLE:
+        # BenchPress's regressions shine where most scores are missing; on denser tables
+        # they won cross-validation more often than they helped on held-out cells.
+        if density < _BENCH_DENSITY:
+            pool.append(("bench-regression", "bench-regression", {}))
+    if n_models <= _NEIGHBOUR_MODELS:
         pool.append(("knn", "knn-imputer", dict(n_neighbors=10, weights="distance")))
         # scikit-learn's chained regressions (2-3 rounds settle them), where they pay for
         # their cost: trees on tables dense enough for them to see the other scores, the
@@ -209,7 +228,8 @@ class Auto(ScorePredictor):
         start = time.perf_counter()
         table, rng = inputs.table, inputs.rng
         pool = self.candidates or default_candidates(
-            table.model_factors.shape[1] > 0, table.n_observed, table.density, table.shape[1])
+            table.model_factors.shape[1] > 0, table.n_observed, table.density, table.shape[1],
+            table.shape[0])
         raw = table.scores.to_numpy(dtype=float)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)
