@@ -12,6 +12,7 @@ density (``synthetic-95``: 150 models x 10 tasks, 95% filled; ``synthetic-60``;
     python benchmarks/interval_coverage.py
         [--tables cpp-llm,helm-core,llm-stats,synthetic-95,synthetic-60,synthetic-15]
         [--method auto] [--seeds 3] [--levels 0.8,0.9]
+        [--data scores.csv [--model-factors factors.csv]]   # your own table instead
 """
 
 import argparse
@@ -20,7 +21,7 @@ import warnings
 
 import numpy as np
 
-from scorecast import datasets, make_predictor
+from scorecast import ScoreMatrix, datasets, make_predictor
 from scorecast.evaluation import random_cells
 from scorecast.synthetic import make_leaderboard
 
@@ -44,13 +45,18 @@ def main():
     parser.add_argument("--method", default="auto")
     parser.add_argument("--seeds", type=int, default=3)
     parser.add_argument("--levels", default="0.8,0.9")
+    parser.add_argument("--data", help="a score table (CSV) to check instead of --tables")
+    parser.add_argument("--model-factors", help="model factors of --data")
     args = parser.parse_args()
     warnings.simplefilter("ignore")
     levels = [float(v) for v in args.levels.split(",")]
     print(f"{'table':<14}{'seed':>5}" + "".join(f"{'cover ' + str(lv):>12}{'width':>9}"
                                                  for lv in levels) + f"{'seconds':>9}")
-    for name in args.tables.split(","):
-        table = load(name)
+    if args.data:
+        tables = {args.data: ScoreMatrix.from_csv(args.data, model_factors=args.model_factors)}
+    else:
+        tables = {name: load(name) for name in args.tables.split(",")}
+    for name, table in tables.items():
         raw = table.scores.to_numpy()
         totals = {level: [] for level in levels}
         for seed in range(args.seeds):

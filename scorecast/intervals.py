@@ -6,8 +6,9 @@ they widen where the data are thin:
 
 1. **Calibration residuals.** The method is refitted on copies of the table
    with some observed cells hidden, in folds shaped like the holes users ask
-   about: random cells; models reduced to 4, 2 or 1 known scores; and models
-   with none (predicted from their factors or given a task's level). Each
+   about: random cells (more folds of them on small tables); models reduced
+   to 4, 2 or 1 known scores, and models with none (predicted from their
+   factors or given a task's level); tasks reduced to 3 known scores. Each
    hidden cell gives a residual ``r = score - prediction``.
 2. **Difficulty.** ``log(|r| / spread_j)`` is regressed on ``log(1 + n_i)``
    and ``log(1 + n_j)``, the numbers of known scores of the cell's model and
@@ -18,28 +19,31 @@ they widen where the data are thin:
 3. **Conformal quantiles.** The normalised residuals ``|r| / sigma`` are kept
    separately for models with 0, 1-2, 3-5 and 6+ known scores (Mondrian
    conformal prediction: coverage holds within each group, not only on
-   average); a group with fewer than :data:`MIN_GROUP` residuals uses all of
-   them. For a level ``L`` the half-width of a cell's interval is ``q *
-   sigma`` with ``q`` the ``ceil((n + 1) L) / n`` empirical quantile of its
-   group, and the interval is clipped to the task's score range.
+   average); a group with at least 100 residuals from random cells uses only
+   those (holes as the table has them), one with fewer than
+   :data:`MIN_GROUP` residuals uses all of them. For a level ``L`` the
+   half-width of a cell's interval is ``q * sigma`` with ``q`` the
+   ``ceil((n + 1) L) / n`` empirical quantile of its group, and the interval
+   is clipped to the task's score range.
 
 The calibration refits the method a few times, once per fold (8 refits by
-default): seconds for the fast methods, about half a minute for ``auto`` on
-cpp-llm.
+default): seconds for the fast methods. ``auto`` refits the blend it chose on
+the whole table (its members, with their weights), not its choice.
 """
 
 import math
+import numbers
 import warnings
 
 import numpy as np
 from sklearn.base import clone
 
 from ._holes import all_but_known
-from .errors import ScorecastError
+from .errors import ParameterError, ScorecastError
 from .persistence import persistable
 from .predictors._registry import seeded
 
-__all__ = ["Calibration", "calibrate", "MODEL_GROUPS", "MIN_GROUP"]
+__all__ = ["Calibration", "calibrate", "check_level", "MODEL_GROUPS", "MIN_GROUP"]
 
 # Groups of a model by its known scores: 0, 1-2, 3-5, 6 and more.
 _GROUP_EDGES = np.array([0, 1, 3, 6])
@@ -50,8 +54,23 @@ MIN_GROUP = 30
 # models reduced in each.
 _KEEPS = (4, 2, 1, 0)
 _MODEL_SHARE = 1 / 8
+# Scores kept by the tasks of the "sparse task" fold.
+_TASK_KEEP = 3
 _CELL_SHARE = 1 / 8
 _EPS = 1e-3
+# A group (or the difficulty curve) with this many residuals from the random-cell folds is
+# calibrated on them alone.
+_ENOUGH_RANDOM = 100
+# Random-cell folds per round: enough for about this many residuals, at most this many folds.
+_RANDOM_TARGET, _MAX_RANDOM_FOLDS = 400, 4
+
+
+def check_level(level):
+    """Raise :class:`ParameterError` unless `level` is a number strictly between 0 and 1."""
+    number = isinstance(level, numbers.Real) and not isinstance(level, bool)
+    if not number or not 0 < level < 1:
+        raise ParameterError("parameter 'interval' must be a level strictly between 0 and 1 "
+                             f"(0.9 for 90% intervals), got {level!r}", "interval")
 
 
 def model_group(counts):
@@ -96,8 +115,7 @@ class Calibration:
 
     def quantile(self, level, group):
         """The normalised half-width of a `level` interval for a model group."""
-        if not 0 < level < 1:
-            raise ScorecastError(f"the interval level must be between 0 and 1, not {level}")
+        check_level(level)
         scores = self.scores_[group] if len(self.scores_[group]) >= MIN_GROUP else self.pooled_
         n = len(scores)
         rank = math.ceil((n + 1) * level)
@@ -114,10 +132,15 @@ class Calibration:
         return (np.clip(prediction - half, lower, upper), np.clip(prediction + half, lower, upper))
 
 
-def _folds(observed, has_factors, rng):
-    """Cell sets to hide, shaped like the holes of a leaderboard (see the module docs)."""
+def _folds(observed, has_factors, rng, n_random=1):
+    """Cell sets to hide, shaped like the holes of a leaderboard (see the module docs).
+
+    The first `n_random` hide random cells, the others all but a few scores of
+    some models, then of some tasks.
+    """
     cells = np.argwhere(observed)
-    folds = [cells[rng.choice(len(cells), max(1, int(len(cells) * _CELL_SHARE)), replace=False)]]
+    size = max(1, int(len(cells) * _CELL_SHARE))
+    folds = [cells[rng.choice(len(cells), size, replace=False)] for _ in range(n_random)]
     counts = observed.sum(axis=1)
     for keep in _KEEPS:
         if keep == 0 and not has_factors:
@@ -127,7 +150,19 @@ def _folds(observed, has_factors, rng):
             continue
         rows = rng.choice(rich, max(1, int(len(rich) * _MODEL_SHARE)), replace=False)
         folds.append(all_but_known(observed, rows, keep, rng))
+    # A few tasks cut down to _TASK_KEEP scores: how wide a new benchmark's intervals
+    # should be, which the other folds, all on well-run tasks, cannot tell.
+    rich = np.flatnonzero(observed.sum(axis=0) >= _TASK_KEEP + 3)
+    if len(rich) >= 4:
+        columns = rng.choice(rich, max(1, int(len(rich) * _MODEL_SHARE)), replace=False)
+        folds.append(all_but_known(observed.T, columns, _TASK_KEEP, rng)[:, ::-1])
     return [f for f in folds if len(f)]
+
+
+def _copy(predictor):
+    # A fitted predictor may offer a cheaper copy to refit (auto: its chosen blend).
+    copy = getattr(predictor, "calibration_copy", None)
+    return copy() if copy is not None and hasattr(predictor, "models_") else clone(predictor)
 
 
 def calibrate(predictor, table, n_rounds=2, random_state=None, progress=None):
@@ -136,12 +171,13 @@ def calibrate(predictor, table, n_rounds=2, random_state=None, progress=None):
     Parameters
     ----------
     predictor : ScorePredictor
-        Its parameters are used (it is cloned, not refitted).
+        Its parameters are used (it is cloned, not refitted); a fitted
+        predictor's ``calibration_copy()`` is refitted instead when it has one.
     table : ScoreMatrix
         The table the predictor is (or will be) fitted on.
     n_rounds : int, default=2
-        Rounds of folds (each round: one random-cell fold and up to four
-        sparse-model folds).
+        Rounds of folds (each round: one to four random-cell folds, up to four
+        sparse-model folds and one sparse-task fold).
     random_state : int or None
     progress : callable, optional
         Called with no argument after each refit (for a progress bar).
@@ -155,12 +191,17 @@ def calibrate(predictor, table, n_rounds=2, random_state=None, progress=None):
     observed = ~np.isnan(raw)
     spread = task_spread(raw)
     has_factors = table.model_factors.shape[1] > 0
-    residuals, model_counts, task_counts, columns = [], [], [], []
+    # Small tables get more random-cell folds, so that their residuals can decide alone.
+    per_fold = max(1, int(observed.sum() * _CELL_SHARE))
+    n_random = int(np.clip(np.ceil(_RANDOM_TARGET / (per_fold * int(n_rounds))), 1,
+                           _MAX_RANDOM_FOLDS))
+    residuals, model_counts, task_counts, columns, random = [], [], [], [], []
     for _ in range(int(n_rounds)):
-        for cells in _folds(observed, has_factors, rng):
+        for index, cells in enumerate(_folds(observed, has_factors, rng, n_random)):
+            random.append(np.full(len(cells), index < n_random))
             hidden = raw.copy()
             hidden[cells[:, 0], cells[:, 1]] = np.nan
-            model = seeded(clone(predictor), int(rng.integers(2 ** 31 - 1)), verbose=False)
+            model = seeded(_copy(predictor), int(rng.integers(2 ** 31 - 1)), verbose=False)
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
                 predicted = model.fit(table.with_scores(hidden)).complete(keep_observed=False)
@@ -176,6 +217,12 @@ def calibrate(predictor, table, n_rounds=2, random_state=None, progress=None):
         raise ScorecastError(f"{table.name}: too few scores to calibrate intervals")
     residuals, columns = np.concatenate(residuals), np.concatenate(columns)
     model_counts, task_counts = np.concatenate(model_counts), np.concatenate(task_counts)
+    random = np.concatenate(random)
+    # The random cells are holes as the table has them; the models cut down to a few
+    # scores are a different population (often the best-evaluated models, on rarer tasks).
+    # Mixed into one quantile, they made intervals too narrow on dense tables and too wide
+    # on sparse ones: the random cells decide each group's quantile wherever they are
+    # enough, the cut-down models fill in the groups the table's own holes rarely reach.
     design = np.column_stack([np.ones(len(residuals)), np.log1p(model_counts),
                               np.log1p(task_counts)])
     target = np.log(np.abs(residuals) / spread[columns] + _EPS)
@@ -185,7 +232,12 @@ def calibrate(predictor, table, n_rounds=2, random_state=None, progress=None):
     calibration.spread_ = spread
     normalised = np.abs(residuals) / calibration.sigma(model_counts, task_counts, spread[columns])
     groups = model_group(model_counts)
-    calibration.scores_ = [np.sort(normalised[groups == g]) for g in range(len(MODEL_GROUPS))]
+    calibration.scores_ = []
+    for g in range(len(MODEL_GROUPS)):
+        here = groups == g
+        if (here & random).sum() >= _ENOUGH_RANDOM:
+            here &= random
+        calibration.scores_.append(np.sort(normalised[here]))
     calibration.pooled_ = np.sort(normalised)
     calibration.n_cells_ = len(residuals)
     return calibration

@@ -114,3 +114,32 @@ def test_auto_on_a_dense_table_uses_trees_where_scores_saturate():
         return np.abs(completed - values)[~observed].mean()
 
     assert error(fitted) < error(make_predictor("mf", rank=2, random_state=0).fit(table))
+
+
+def small_table(seed=3, n=40, k=6):
+    rng = np.random.default_rng(seed)
+    values = rng.normal(size=(n, 2)) @ rng.normal(size=(2, k)) * 8 + 50
+    values[rng.random(values.shape) < 0.25] = np.nan
+    return ScoreMatrix(pd.DataFrame(values, index=[f"m{i}" for i in range(n)],
+                                    columns=[f"t{j}" for j in range(k)]), score_range=(0, 100))
+
+
+def test_the_calibration_copy_refits_the_chosen_blend_without_choosing_again():
+    table = small_table()
+    fitted = make_predictor("auto", random_state=0, time_budget=1e6).fit(table)
+    copy = fitted.calibration_copy()
+    assert isinstance(copy, auto.FrozenBlend)
+    refitted = copy.fit(table)
+    assert refitted.labels_ == fitted.labels_
+    # Same members, same seeds, same table: the same predictions.
+    np.testing.assert_allclose(refitted.complete().to_numpy(), fitted.complete().to_numpy())
+    # An unfitted auto has no blend yet: its calibration copy is a plain clone.
+    assert type(Auto().calibration_copy()) is Auto
+
+
+def test_too_few_scores_to_cross_validate_fall_back_to_model_and_task_effects():
+    table = pd.DataFrame([[50.0, np.nan], [np.nan, 60.0], [70.0, 80.0]],
+                         index=["a", "b", "c"], columns=["x", "y"])
+    fitted = make_predictor("auto").fit(table)
+    assert fitted.labels_ == ["additive"] and "too few" in fitted.report_
+    assert np.isfinite(fitted.complete().to_numpy()).all()

@@ -249,6 +249,29 @@ def test_factor_regression_gives_identical_predictions_to_identical_factor_rows(
         np.testing.assert_allclose(full.loc["m-twin"], full.loc["m-0"])
 
 
+@pytest.mark.parametrize("interactions", ["both", "task", "factors", "none"])
+def test_factor_regression_through_the_kernel_is_sklearns_ridge(interactions):
+    # Fewer cells than columns: the fit goes through the kernel; it must be the ridge
+    # regression on the full design, intercept included.
+    from sklearn.linear_model import Ridge
+
+    from scorecast.predictors.factor_regression import _rowwise_outer
+    rng = np.random.default_rng(0)
+    n, n_tasks = 60, 7
+    x_model, x_task = rng.normal(size=(n, 6)), rng.normal(size=(n, 4))
+    identity = np.eye(n_tasks)[rng.integers(0, n_tasks, n)]
+    target = rng.normal(size=n)
+    with_factors, with_task = interactions in ("both", "factors"), interactions in ("both", "task")
+    blocks = [x_model, x_task, identity] + \
+        ([_rowwise_outer(x_model, x_task)] if with_factors else []) + \
+        ([_rowwise_outer(x_model, identity)] if with_task else [])
+    ridge = Ridge(alpha=5.0).fit(np.hstack(blocks), target)
+    coef, intercept = FactorRegression(alpha=5.0)._ridge_dual(
+        x_model, x_task, identity, target, with_factors, with_task)
+    np.testing.assert_allclose(coef, ridge.coef_, atol=1e-10)
+    assert intercept == pytest.approx(ridge.intercept_, abs=1e-10)
+
+
 def test_factor_regression_learns_per_task_effects_of_model_factors():
     table, truth = factor_table()
     model = FactorRegression(alpha=0.1, interactions="task").fit(table)

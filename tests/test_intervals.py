@@ -5,7 +5,7 @@ import pandas as pd
 import pytest
 from test_common import synthetic_table
 
-from scorecast import ScorecastError, load_predictor
+from scorecast import ParameterError, ScorecastError, load_predictor
 from scorecast.cli import main as cli
 from scorecast.evaluation.active import active_advantage, run_active
 from scorecast.evaluation.protocols import plan_benchmark
@@ -179,3 +179,11 @@ def test_interval_and_suggest_commands(fixture_path, capsys):
     assert main(["benchmark", "--protocol", "active", "--methods", "mf", "--seeds", "1",
                  "--jobs", "1"]) == 0
     assert "after 3 evaluations" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("level", ["x", 0, 1, 1.5, -0.1, True])
+def test_a_wrong_interval_level_is_a_parameter_error_before_any_calibration(data, level):
+    fitted = MatrixFactorization(rank=2, random_state=0).fit(data[0])
+    with pytest.raises(ParameterError, match="'interval'"):
+        fitted.complete(interval=level)
+    assert fitted.calibration_ is None

@@ -20,21 +20,28 @@ mean of all scores) flagged as a fallback with its reason, never a NaN.
 """
 
 import warnings
+from contextlib import nullcontext
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from sklearn.base import BaseEstimator
+from sklearn.base import BaseEstimator, clone
 from sklearn.linear_model import Ridge
+from threadpoolctl import threadpool_limits
 
 from .. import persistence
 from .._cells import parse_number
 from ..errors import ScorecastError, ScorecastWarning, ScoreTableError, quote_names
-from ..intervals import calibrate
+from ..intervals import calibrate, check_level
 from ..table import ScoreMatrix
 from ..targets import TargetSpace
 from ._design import FactorEncoder
 from ._params import check_fit
+
+# Tables of up to this many cells are fitted with BLAS on one thread: their matrices are
+# too small for threads to pay, and threads cost dearly (several times slower) when other
+# processes share the cores.
+_ONE_THREAD_CELLS = 1_000_000
 
 DETAIL_COLUMNS = ["score", "observed", "fallback", "reason"]
 
@@ -118,7 +125,9 @@ class ScorePredictor(BaseEstimator):
                        np.zeros((n_tasks, 0)), np.zeros((n_tasks, 0), np.int64))
         Y = self.target_.transform(raw)
         rng = np.random.default_rng(getattr(self, "random_state", None))
-        with warnings.catch_warnings():  # a task with no score is an empty column: said below
+        threads = threadpool_limits(1, user_api="blas") if raw.size <= _ONE_THREAD_CELLS \
+            else nullcontext()
+        with warnings.catch_warnings(), threads:  # a task with no score: said below
             warnings.filterwarnings("ignore", "(Mean of empty slice|All-NaN slice)",
                                     RuntimeWarning)
             self._fit(Inputs(Y, ~np.isnan(Y), *encoded, table, rng))
@@ -247,9 +256,14 @@ class ScorePredictor(BaseEstimator):
                                       progress=progress)
         return self
 
+    def calibration_copy(self):
+        """An unfitted copy of this method, refitted on each calibration fold."""
+        return clone(self)
+
     def _bounds(self, scores, level, model_counts, task_counts, tasks):
         """Interval bounds of scores of cells with these known counts, on fitted tasks
         `tasks` (indices; -1 for a task that is not fitted)."""
+        check_level(level)                  # before a calibration that would be wasted
         if getattr(self, "calibration_", None) is None:
             self.calibrate()
         calibration = self.calibration_

@@ -48,6 +48,8 @@ _TARGET_CELLS = 1000
 # Each fold hides 1/_FOLD_SHARE of the cells (or of the well-observed models).
 _FOLD_SHARE = 6
 _MAX_ROUNDS = 20
+# Fewer observed scores than this are not cross-validated (a fold would hide most of them).
+_MIN_CV_SCORES = 12
 # The blend starts from the best single candidate (by cross-validation), as strongly as if
 # it had won 20 * _ANCHOR_CELLS / (_ANCHOR_CELLS + observed scores) of 20 selection steps:
 # small tables give cross-validation little evidence to choose among many.
@@ -227,6 +229,16 @@ class Auto(ScorePredictor):
     def _fit(self, inputs):
         start = time.perf_counter()
         table, rng = inputs.table, inputs.rng
+        if table.n_observed < _MIN_CV_SCORES:
+            # Too few scores to hide any: model and task effects, as plainly as possible.
+            self.budget_reached_ = False
+            self._fit_members(table, [("additive", {}, int(rng.integers(2**31 - 1)))],
+                              ["additive"], np.ones((len(REGIMES), 1)),
+                              np.zeros((table.shape[1], 1)))
+            self.report_ = (f"auto fitted 'additive' alone: {table.n_observed} observed "
+                            f"score(s) are too few to cross-validate (at least "
+                            f"{_MIN_CV_SCORES} are needed)")
+            return
         pool = self.candidates or default_candidates(
             table.model_factors.shape[1] > 0, table.n_observed, table.density, table.shape[1],
             table.shape[0])
@@ -282,15 +294,12 @@ class Auto(ScorePredictor):
                                                   table.n_observed, table.shape[1])
         used = np.flatnonzero(np.maximum(weights.max(axis=0), (weights.max(axis=0)
                                                                 + task_delta.max(axis=0))) > 0.02)
-        self.labels_ = [labels[u] for u in used]
         self.weights_ = weights[:, used] / weights[:, used].sum(axis=1, keepdims=True)
         self.task_delta_ = task_delta[:, used]
+        self._fit_members(table, [(pool[active[u]][1], pool[active[u]][2],
+                                   int(seeds[active[u]])) for u in used],
+                          [labels[u] for u in used], self.weights_, self.task_delta_)
         self.cv_errors_ = errors
-        self.members_ = [self._fit_quietly(self._candidate(pool[active[u]][1],
-                                                           pool[active[u]][2],
-                                                           seeds[active[u]]), table)
-                         for u in used]
-        self.row_regime_ = _regime(table.observed.sum(axis=1))
         singles = errors.drop(index="blend")
         best = singles.mean(axis=1).idxmin()
         self.report_ = (f"auto blended {len(used)} of {len(pool)} candidates; cross-validated "
@@ -302,6 +311,16 @@ class Auto(ScorePredictor):
             self.report_ += (f"; the time budget cut cross-validation at {round_number + 1} of "
                              f"{planned} rounds, so results may vary between runs: raise "
                              "time_budget for reproducible ones")
+
+    def _fit_members(self, table, specs, labels, weights, task_delta):
+        """Fit the blend's members, ``(method, params, seed)`` each, on the whole table."""
+        self.member_specs_ = list(specs)
+        self.members_ = [self._fit_quietly(self._candidate(*spec), table) for spec in specs]
+        self.labels_ = list(labels)
+        self.weights_ = np.asarray(weights, float)
+        self.task_delta_ = np.asarray(task_delta, float)
+        self.row_regime_ = _regime(table.observed.sum(axis=1))
+        self.cv_errors_ = None
 
     @staticmethod
     def _survivors(active, oof, truth, regimes, tasks, spread):
@@ -410,6 +429,23 @@ class Auto(ScorePredictor):
                 columns[name] = np.r_[err.mean(axis=0), blend.mean()]
         return weights, task_delta, pd.DataFrame(columns, index=labels + ["blend"])
 
+    def calibration_copy(self):
+        """An unfitted copy for interval calibration: this blend, refitted without choosing.
+
+        Calibration refits the method on the table with cells hidden, 8 times
+        by default; choosing the blend again by cross-validation each time
+        would cost about as much as 8 fits of ``auto``. The blend chosen on the
+        whole table, with its members refitted on each fold, costs a few
+        member fits; its residuals differ only by the (small) optimism of a
+        choice made with the fold's cells in view.
+        """
+        specs = getattr(self, "member_specs_", None)
+        if specs is None:
+            return super().calibration_copy()
+        return FrozenBlend(specs=specs, labels=self.labels_,
+                           blend_weights=self.weights_, blend_task_delta=self._task_delta(),
+                           random_state=self.random_state)
+
     # ------------------------------------------------------------------ prediction
     def _task_delta(self):
         delta = getattr(self, "task_delta_", None)       # None: saved by an older version
@@ -461,3 +497,37 @@ class Auto(ScorePredictor):
 
     def _fold_in_model(self, y, numeric, codes):
         raise ScorecastError("auto folds new models in through its members")
+
+
+class FrozenBlend(Auto):
+    """A blend chosen by :class:`Auto`, refitted on a table without cross-validation.
+
+    Not registered as a method: :meth:`Auto.calibration_copy` makes it, so that
+    calibrating the intervals of ``auto`` refits its members, not its choice.
+
+    Parameters
+    ----------
+    specs : list of (method, params, seed)
+        The members.
+    labels : list of str
+    blend_weights : ndarray of shape (n_regimes, n_members)
+    blend_task_delta : ndarray of shape (n_tasks, n_members)
+    random_state : int or None, default=None
+        Unused: each member keeps its own seed.
+    verbose : bool, default=False
+    """
+
+    def __init__(self, specs=(), labels=(), blend_weights=None, blend_task_delta=None,
+                 random_state=None, verbose=False):
+        self.specs = specs
+        self.labels = labels
+        self.blend_weights = blend_weights
+        self.blend_task_delta = blend_task_delta
+        self.random_state = random_state
+        self.verbose = verbose
+
+    def _fit(self, inputs):
+        self.budget_reached_ = False
+        self._fit_members(inputs.table, self.specs, self.labels, self.blend_weights,
+                          self.blend_task_delta)
+        self.report_ = f"the blend of {', '.join(self.labels_)} chosen on the whole table"

@@ -8,7 +8,9 @@ its factors is predicted like any fitted one.
 
 import numpy as np
 from sklearn.ensemble import HistGradientBoostingRegressor
+from sklearn.kernel_ridge import KernelRidge
 from sklearn.linear_model import Ridge
+from sklearn.preprocessing import KernelCenterer
 
 from ..errors import ScorecastError
 from ._als import _batched_ridge
@@ -144,24 +146,63 @@ class FactorRegression(ScorePredictor):
         n_tasks = len(self.task_design_)
         x_model, x_task = self.model_design_[models], self.task_design_[tasks]
         identity = np.eye(n_tasks)[tasks]
-        blocks = [x_model, x_task, identity]
-        if self.interactions in ("factors", "both"):
-            blocks.append(_rowwise_outer(x_model, x_task))
-        if self.interactions in ("task", "both"):
-            blocks.append(_rowwise_outer(x_model, identity))
-        ridge = Ridge(alpha=float(self.alpha)).fit(np.hstack(blocks), target)
+        p, q = x_model.shape[1], x_task.shape[1]
+        with_factors = self.interactions in ("factors", "both")
+        with_task = self.interactions in ("task", "both")
+        n_columns = p + q + n_tasks + with_factors * p * q + with_task * p * n_tasks
+        if len(target) < n_columns:
+            coef, intercept = self._ridge_dual(x_model, x_task, identity, target,
+                                               with_factors, with_task)
+        else:
+            blocks = [x_model, x_task, identity]
+            if with_factors:
+                blocks.append(_rowwise_outer(x_model, x_task))
+            if with_task:
+                blocks.append(_rowwise_outer(x_model, identity))
+            ridge = Ridge(alpha=float(self.alpha)).fit(np.hstack(blocks), target)
+            coef, intercept = ridge.coef_, ridge.intercept_
         # Keep the coefficients, reshaped by block, not the sklearn object: saving stays
         # plain arrays, and predictions over all cells are matrix products.
-        coef, p, q = ridge.coef_, x_model.shape[1], x_task.shape[1]
-        self.intercept_ = float(ridge.intercept_)
+        self.intercept_ = float(intercept)
         self.model_coef_, coef = coef[:p], coef[p:]
         self.task_coef_, coef = coef[:q], coef[q:]
         self.task_offset_, coef = coef[:n_tasks], coef[n_tasks:]
         self.cross_coef_ = self.model_task_coef_ = None
-        if self.interactions in ("factors", "both"):
+        if with_factors:
             self.cross_coef_, coef = coef[:p * q].reshape(p, q), coef[p * q:]
-        if self.interactions in ("task", "both"):
+        if with_task:
             self.model_task_coef_ = coef.reshape(p, n_tasks)
+
+    def _ridge_dual(self, x_model, x_task, identity, target, with_factors, with_task):
+        """The same ridge fit as sklearn's ``Ridge`` on the full design, through its kernel.
+
+        With fewer cells than columns (the products of model and task factors
+        make thousands), the design's Gram matrix is cheap to build without the
+        design: the kernel of a row-wise outer product is the element-wise
+        product of the two kernels. Centring the kernel is the intercept.
+        """
+        k_model, k_task, k_identity = x_model @ x_model.T, x_task @ x_task.T, identity @ identity.T
+        kernel = k_model + k_task + k_identity
+        if with_factors:
+            kernel += k_model * k_task
+        if with_task:
+            kernel += k_model * k_identity
+        mean = target.mean()
+        dual = KernelRidge(alpha=float(self.alpha), kernel="precomputed").fit(
+            KernelCenterer().fit_transform(kernel), target - mean).dual_coef_
+        # Back to the columns: each block's coefficients are its features weighted by the
+        # dual coefficients (which sum to zero, so the centring drops out).
+        weighted = x_model * dual[:, None]
+        blocks = [x_model.T @ dual, x_task.T @ dual, identity.T @ dual]
+        means = [x_model.mean(axis=0), x_task.mean(axis=0), identity.mean(axis=0)]
+        if with_factors:
+            blocks.append((weighted.T @ x_task).ravel())
+            means.append((x_model.T @ x_task).ravel() / len(target))
+        if with_task:
+            blocks.append((weighted.T @ identity).ravel())
+            means.append((x_model.T @ identity).ravel() / len(target))
+        coef = np.concatenate(blocks)
+        return coef, mean - np.concatenate(means) @ coef
 
     def _gbm_features(self, model_numeric, model_codes, task_numeric, task_codes, task_ids):
         codes = np.hstack([model_codes, task_codes]).astype(float)
