@@ -1,5 +1,6 @@
 """``scorecast report``: one self-contained HTML page about a score table."""
 
+import argparse
 import shlex
 import sys
 
@@ -26,7 +27,7 @@ def add_commands(commands):
         description="Complete a score table and write one HTML page a person can open "
                     "offline: the table at a glance, a leaderboard, how good the predictions "
                     "are on this table, and what to evaluate next.",
-        epilog=_EPILOG)
+        epilog=_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     add_table_arguments(parser, dataset=True)
     add_method_arguments(parser, interval=False)
     what = parser.add_argument_group("what the page shows")

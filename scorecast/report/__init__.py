@@ -96,10 +96,10 @@ def build_report(table, method="auto", params=None, tasks=None, level=0.9, holdo
     board, summary_description = _compute.leaderboard(completed_frame, lower, upper, observed,
                                                       table, tasks)
     progress("suggestions")
-    widths = np.where(observed, np.nan, upper - lower)
-    with np.errstate(invalid="ignore"):
-        mean_width = np.nan_to_num(np.nanmean(np.where(observed, np.nan, widths), axis=1)
-                                   if (~observed).any() else np.zeros(n_models), nan=-1.0)
+    # Mean interval width over each model's predicted cells (-1: nothing predicted).
+    missing = (~observed).sum(axis=1)
+    mean_width = np.where(missing > 0, np.where(observed, 0, upper - lower).sum(axis=1)
+                          / np.maximum(missing, 1), -1.0)
     picks = _compute.next_evaluations(predictor, mean_width, n_suggest)
     importance_item = None
     if importance:

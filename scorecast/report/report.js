@@ -140,5 +140,7 @@
       });
     });
   });
+  // Milliseconds from navigation to a drawn, usable page (read by benchmarks/report_size.py).
+  window.scorecastReadyMs = performance.now();
   document.body.dataset.ready = "true";
 })();
