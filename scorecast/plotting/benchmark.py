@@ -138,9 +138,9 @@ def _calibration(results, protocols, title):
 
 
 def _by_method(results, protocols, title):
-    figure, axes = new_figure(max(4.0, 3.2 * len(protocols)), 3.8, title or
+    figure, axes = new_figure(max(6.0, 3.2 * len(protocols)), 3.8, title or
                               "Error on held-out scores by method "
-                              f"(one dot per seed; bar: mean)",
+                              "(one dot per seed; bar: mean)",
                               n_panels=len(protocols), sharey=True)
     values = _seeds(results, "mae")
     palette = colors(results["method"])

@@ -24,6 +24,8 @@ __all__ = ["build_report", "Report", "REPORT_STAGES"]
 REPORT_STAGES = ("fitting", "held-out check", "intervals", "suggestions", "importance",
                  "page")
 _SIGNIFICANT = 4
+# How far predicted cells are blended toward white (observed ones keep their colour).
+_PALENESS = 0.6
 
 
 @dataclass
@@ -137,7 +139,7 @@ def build_report(table, method="auto", params=None, tasks=None, level=0.9, holdo
             "models": [str(m) for m in table.models[model_order]],
             "tasks": [str(t) for t in table.tasks[task_order]],
             "level": f"{100 * level:g}", "palette": palette,
-            "fallbackColor": "#D55E00", "reasons": reasons,
+            "fallbackColor": "#D55E00", "reasons": reasons, "paleness": _PALENESS,
             "cells": {
                 "score": _rounded(completed[grid].ravel()),
                 "lower": _rounded(pale_lower[grid].ravel()),
@@ -152,7 +154,8 @@ def build_report(table, method="auto", params=None, tasks=None, level=0.9, holdo
     return Report(content)
 
 
-def _pale(hex_colour, amount=0.45):
+def _pale(hex_colour, amount=None):
+    amount = _PALENESS if amount is None else amount
     rgb = [int(hex_colour[i:i + 2], 16) for i in (1, 3, 5)]
     return "#%02x%02x%02x" % tuple(round(c + (255 - c) * amount) for c in rgb)
 

@@ -13,13 +13,17 @@
     w: Math.max(4, Math.min(22, Math.floor(1000 / Math.max(nTasks, 1)))),
     h: Math.max(3, Math.min(16, Math.floor(2400 / Math.max(nModels, 1)))),
   };
+  // Labels as large as the cells allow (none below 8 px: hovering names the cell).
+  const labelSize = (size) => Math.min(11, size - 1);
+  const modelFont = `${labelSize(cell.h)}px system-ui, sans-serif`;
+  const taskFont = `${labelSize(cell.w)}px system-ui, sans-serif`;
   const font = "11px system-ui, sans-serif";
   const ctx = canvas.getContext("2d");
   ctx.font = font;
   const longest = (names) => names.reduce((m, n) => Math.max(m, ctx.measureText(n).width), 0);
-  const left = cell.h >= 9 ? Math.min(260, longest(data.models) + 10) : 10;
-  const top = cell.w >= 9 ? Math.min(220, longest(data.tasks) * 0.75 + 14) : 10;
-  const width = left + nTasks * cell.w + (cell.w >= 9 ? top * 0.6 : 10), height = top + nModels * cell.h + 10;
+  const left = cell.h >= 8 ? Math.min(260, longest(data.models) + 10) : 10;
+  const top = cell.w >= 8 ? Math.min(220, longest(data.tasks) * 0.75 + 14) : 10;
+  const width = left + nTasks * cell.w + (cell.w >= 8 ? top * 0.6 : 10), height = top + nModels * cell.h + 10;
   const ratio = window.devicePixelRatio || 1;
   canvas.width = width * ratio; canvas.height = height * ratio;
   canvas.style.width = width + "px"; canvas.style.height = height + "px";
@@ -29,7 +33,7 @@
     const c = [v >> 16, (v >> 8) & 255, v & 255].map((x) => Math.round(x + (255 - x) * amount));
     return `rgb(${c[0]},${c[1]},${c[2]})`;
   }
-  const pale = data.palette.map((c) => mix(c, 0.45));
+  const pale = data.palette.map((c) => mix(c, data.paleness));
 
   function draw() {
     ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
@@ -56,13 +60,15 @@
         }
       }
     }
-    ctx.fillStyle = "#1b1b1b"; ctx.font = font;
-    if (cell.h >= 9) {
+    ctx.fillStyle = "#1b1b1b";
+    if (cell.h >= 8) {
+      ctx.font = modelFont;
       ctx.textAlign = "right"; ctx.textBaseline = "middle";
       data.models.forEach((m, i) => ctx.fillText(m, left - 5, top + i * cell.h + cell.h / 2,
                                                  left - 8));
     }
-    if (cell.w >= 9) {
+    if (cell.w >= 8) {
+      ctx.font = taskFont;
       ctx.textAlign = "left"; ctx.textBaseline = "middle";
       data.tasks.forEach((t, j) => {
         ctx.save();
