@@ -1,6 +1,7 @@
 """Size and rendering time of `scorecast report` pages on synthetic leaderboards.
 
     python benchmarks/report_size.py [--models 500] [--tasks 100] [--method mf]
+    python benchmarks/report_size.py --dataset cpp-llm --method auto
 
 Builds the report of a synthetic leaderboard (``scorecast.synthetic.make_leaderboard``,
 shape "generations"), then opens it in headless Chromium (the system's package) and
@@ -17,6 +18,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
 from browser import Browser, find_chromium  # noqa: E402
+from scorecast import datasets  # noqa: E402
 from scorecast.report import build_report  # noqa: E402
 from scorecast.synthetic import make_leaderboard  # noqa: E402
 
@@ -27,9 +29,13 @@ def main():
     parser.add_argument("--tasks", type=int, default=100)
     parser.add_argument("--method", default="mf")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--dataset", help="a published dataset instead of a synthetic table")
     args = parser.parse_args()
-    table = make_leaderboard("generations", n_models=args.models, n_tasks=args.tasks,
-                             random_state=args.seed)[0]
+    if args.dataset:
+        table = datasets.load(args.dataset)
+    else:
+        table = make_leaderboard("generations", n_models=args.models, n_tasks=args.tasks,
+                                 random_state=args.seed)[0]
     start = time.perf_counter()
     page = build_report(table, method=args.method, random_state=args.seed).html()
     built = time.perf_counter() - start
@@ -48,8 +54,8 @@ def main():
                     if errors:
                         raise SystemExit(f"console errors: {errors}")
     ready.sort()
-    print(f"{args.models} models x {args.tasks} tasks ({table.n_observed} scores), "
-          f"method {args.method}")
+    print(f"{table.name}: {table.shape[0]} models x {table.shape[1]} tasks "
+          f"({table.n_observed} scores), method {args.method}")
     print(f"  file size       {size / 1e6:.2f} MB")
     print(f"  build           {built:.1f} s")
     if ready:
