@@ -179,3 +179,9 @@ def test_the_report_in_a_real_browser(chromium, tmp_path):
         assert browser.console_errors() == []
         assert browser.requests() == [page.as_uri()]
     assert_picture(shot, min_bytes=50_000, min_ink=0.2)
+
+
+def test_suggestions_can_be_left_out(synthetic_report):
+    table, _ = synthetic_report
+    page = build_report(table, method="mean", n_suggest=0).html()
+    assert "Suggestions: not asked for (--suggest 0)." in page

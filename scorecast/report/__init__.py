@@ -131,7 +131,7 @@ def build_report(table, method="auto", params=None, tasks=None, level=0.9, holdo
         "tasks_description": ("every task" if len(tasks) == n_tasks
                               else f"{len(tasks)} tasks ({', '.join(tasks)})"),
         "summary_description": summary_description,
-        "leaderboard": board, "check": check, "suggest": picks,
+        "leaderboard": board, "check": check, "suggest": picks, "n_suggest": n_suggest,
         "importance": importance_item,
         "provenance": _compute.provenance(table),
         "palette": palette, "pale": _pale(palette[128]),

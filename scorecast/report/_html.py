@@ -117,7 +117,9 @@ def _check(report):
 def _suggest(report):
     picks = report["suggest"]
     if not picks:
-        return "<p class=note>Every model has every score: nothing to evaluate.</p>"
+        reason = "not asked for (--suggest 0)" if not report["n_suggest"] else \
+            "every model has every score: nothing to evaluate"
+        return f"<p class=note>Suggestions: {reason}.</p>"
     rows = []
     for pick in picks:
         tasks = "; ".join(f"{_e(t['task'])} (gain {_num(t['gain'])})" for t in pick["tasks"])
