@@ -49,8 +49,10 @@ def test_each_protocol_kind_draws_its_figure(kind, results, tmp_path):
 
 
 def test_methods_keep_their_colour_and_the_palette_is_colour_blind_safe():
-    assert colors(["mean", "mf", "mean", "auto"]) == {"mean": PALETTE[0], "mf": PALETTE[1],
-                                                     "auto": PALETTE[2]}
+    # The same method, the same colour, whatever else a figure shows.
+    assert colors(["mean", "mf", "mean", "auto"]) == colors(["auto", "mf", "mean"])
+    assert colors(["random", "auto"])["auto"] == PALETTE[0]
+    assert len(set(colors(["ncf", "ncf-factors", "mf", "mean", "auto"]).values())) == 5
     assert PALETTE[:3] == ("#0072B2", "#E69F00", "#009E73")      # Okabe-Ito
 
 

@@ -22,9 +22,28 @@ _RC = {"font.size": 9, "axes.titlesize": "medium", "axes.grid": True, "grid.alph
        "axes.spines.top": False, "axes.spines.right": False, "svg.fonttype": "none"}
 
 
+#: The baselines' and the common methods' own colours, the same in every figure: the
+#: default method in the strongest blue, the baselines in muted tones (grey is not in
+#: Okabe and Ito's palette but reads the same for everyone).
+FIXED_COLORS = {"auto": PALETTE[0], "active": PALETTE[0], "mean": PALETTE[1],
+                "mf": PALETTE[5], "soft-impute": PALETTE[3], "additive": PALETTE[4],
+                "random": "#999999"}
+
+
 def colors(names):
-    """One palette colour per name, in order (the palette repeats past 8 names)."""
-    return {name: PALETTE[i % len(PALETTE)] for i, name in enumerate(dict.fromkeys(names))}
+    """One colour per name, in order: a method's fixed colour (:data:`FIXED_COLORS`),
+    else the next palette colour not taken (the palette repeats past 8 names)."""
+    names = list(dict.fromkeys(names))
+    taken = {FIXED_COLORS[n] for n in names if n in FIXED_COLORS}
+    free = [c for c in PALETTE[:-1] if c not in taken] or list(PALETTE[:-1])
+    out, i = {}, 0
+    for name in names:
+        if name in FIXED_COLORS:
+            out[name] = FIXED_COLORS[name]
+        else:
+            out[name] = free[i % len(free)]
+            i += 1
+    return out
 
 
 def new_figure(width, height, title=None, n_panels=1, sharey=False):
