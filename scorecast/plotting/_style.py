@@ -1,7 +1,7 @@
 """The look shared by every scorecast figure, and writing figures to files.
 
 The colours are Okabe and Ito's palette, told apart by readers with any common
-colour-vision deficiency; a method keeps its colour across the panels of a figure.
+colour-vision deficiency; the common methods keep one colour in every figure.
 matplotlib is imported on first use and figures are built without pyplot, so drawing
 neither needs nor changes a display backend.
 """
@@ -26,7 +26,7 @@ _RC = {"font.size": 9, "axes.titlesize": "medium", "axes.grid": True, "grid.alph
 #: default method in the strongest blue, the baselines in muted tones (grey is not in
 #: Okabe and Ito's palette but reads the same for everyone).
 FIXED_COLORS = {"auto": PALETTE[0], "active": PALETTE[0], "mean": PALETTE[1],
-                "mf": PALETTE[5], "soft-impute": PALETTE[3], "additive": PALETTE[4],
+                "mf": PALETTE[2], "soft-impute": PALETTE[3], "additive": PALETTE[4],
                 "random": "#999999"}
 
 
