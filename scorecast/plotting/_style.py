@@ -85,8 +85,8 @@ def check_plot_path(path, option="--plot"):
     path = Path(path)
     formats = figure_formats()
     if path.suffix.lstrip(".").lower() not in formats:
-        raise ScorecastError(f"{option} {path}: give a file name ending in .png or .svg (or "
-                             f"one of {', '.join('.' + f for f in formats)})")
+        raise ScorecastError(f"{option} {path}: give a file name ending in one of "
+                             f"{', '.join('.' + f for f in formats)}")
     return path
 
 
