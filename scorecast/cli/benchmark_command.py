@@ -9,6 +9,7 @@ import pandas as pd
 
 from .. import datasets
 from ..errors import ScorecastError
+from ..plotting import benchmark_figure
 from ..predictors._registry import parse_method
 from ..evaluation.protocols import BASELINES, DEFAULT_DATASET, PROTOCOLS, plan_benchmark
 from ..evaluation.active import active_advantage, run_active
@@ -18,6 +19,7 @@ from ._options import (add_table_arguments, fraction, non_negative_int, positive
                        table_inputs)
 from . import _messages
 from ._outputs import Outputs, add_force_argument
+from ._plots import add_plot_argument, claim_plot, write_plot
 
 _PROTOCOL_HELP = """protocols:
   paper      5% of the cells held out at random, 10 seeds; on cpp-llm in the paper's
@@ -90,6 +92,9 @@ def add_commands(commands):
     out.add_argument("-o", "--output", metavar="RESULTS.csv",
                      help="write every (protocol, method, seed, metric, value): CSV, or JSON "
                           "records if the name ends in .json")
+    add_plot_argument(out, "the results: error by method with a dot per seed; sparsity: "
+                           "error against sparsity; active: error against evaluations; "
+                           "calibration: actual against nominal coverage")
     add_force_argument(out)
     bench.set_defaults(func=run_benchmark_command)
 
@@ -102,6 +107,7 @@ def _load(args):
         datasets.load(args.dataset)  # raises the one-line "unknown dataset" error
     outputs = Outputs(args, table_inputs(args))
     outputs.claim(args.output, "-o")
+    claim_plot(args, outputs)
     return read_table(args), outputs
 
 
@@ -133,6 +139,7 @@ def run_benchmark_command(args):
     if args.output:
         _write_results(results, args.output, outputs)
         print(f"scorecast: wrote {args.output}: {len(results)} rows", file=sys.stderr)
+    write_plot(args, outputs, lambda: benchmark_figure(results))
     return 0
 
 
@@ -160,6 +167,7 @@ def _run_active(args, table, methods, outputs):
     if args.output:
         _write_results(results, args.output, outputs)
         print(f"scorecast: wrote {args.output}: {len(results)} rows", file=sys.stderr)
+    write_plot(args, outputs, lambda: benchmark_figure(results))
     return 0
 
 

@@ -2,12 +2,10 @@
 
 import argparse
 import sys
-from pathlib import Path
 
 from .. import datasets
-from ..errors import ScorecastError
 from ..importance import MASKINGS, SUPPORTED_METHODS, factor_importance
-from ..importance import importance_figure, instances_figure
+from ..plotting import check_plot_path, importance_figure, instances_figure, save_figure
 from ..predictors import make_predictor
 from ..predictors._registry import param_value
 from . import _given, _messages
@@ -82,13 +80,7 @@ def add_commands(commands):
 def _plot_paths(path):
     """The bar chart's path and the per-instance figure's beside it, in a format matplotlib
     writes (checked before any fitting)."""
-    from matplotlib.backend_bases import FigureCanvasBase
-
-    path = Path(path)
-    formats = FigureCanvasBase.get_supported_filetypes()
-    if path.suffix.lstrip(".").lower() not in formats:
-        raise ScorecastError(f"--plot {path}: give a file name ending in one of "
-                             f"{', '.join('.' + f for f in sorted(formats))}")
+    path = check_plot_path(path)
     return [path, path.with_name(f"{path.stem}-instances{path.suffix}")]
 
 
@@ -117,7 +109,7 @@ def run_importance_command(args):
         if args.output:
             outputs.csv(result.table, args.output, index=False, float_format="%.6g")
         for figure, path in zip((importance_figure(result), instances_figure(result)), plots):
-            figure.savefig(outputs.path(path), dpi=120)
+            save_figure(figure, outputs.path(path), path.suffix.lstrip("."))
     if args.output:
         print(f"scorecast: wrote {args.output}: {len(result.table)} factors", file=sys.stderr)
     for path in plots:

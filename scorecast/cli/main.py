@@ -37,10 +37,10 @@ class UsageError(Exception):
 def command_modules():
     """The modules that add the sub-commands, in the order of `scorecast --help`."""
     from . import (benchmark_command, data_commands, import_command, importance_command,
-                   predict_commands, suggest_command)
+                   predict_commands, report_command, suggest_command)
 
     return (predict_commands, suggest_command, benchmark_command, importance_command,
-            data_commands, import_command)
+            report_command, data_commands, import_command)
 
 
 def build_parser():

@@ -6,12 +6,14 @@ import numpy as np
 from tqdm.auto import tqdm
 
 from ..errors import ScorecastError, quote_names
+from ..plotting import profile_figure
 from ..predictors import describe_methods, make_predictor
 from ..predictors._registry import param_value, seeded
 from . import _given, _messages
 from ._options import (add_table_arguments, fraction, key_value, key_values, non_negative_int,
                        read_table, table_inputs)
 from ._outputs import Outputs, add_force_argument
+from ._plots import add_plot_argument, claim_plot, write_plot
 
 DEFAULT_METHOD = "auto"
 # Six significant digits: more than any benchmark reports, far fewer than float noise.
@@ -64,6 +66,7 @@ def prepare(args, outputs=()):
     files = Outputs(args, table_inputs(args))
     for path, option in outputs:
         files.claim(path, option)
+    claim_plot(args, files)
     return predictor, read_table(args, on_empty="keep"), files
 
 
@@ -85,6 +88,10 @@ def add_commands(commands):
     out.add_argument("--save-predictor", metavar="FILE",
                      help="also save the fitted predictor (reload with "
                           "scorecast.load_predictor)")
+    add_plot_argument(out, "one model's profile: its observed and predicted scores (with "
+                           "--interval, their intervals)")
+    out.add_argument("--plot-model", metavar="NAME",
+                     help="the model --plot draws (default: the table's first model)")
     add_force_argument(out)
     complete.set_defaults(func=run_complete)
 
@@ -113,6 +120,8 @@ def add_commands(commands):
     out = predict.add_argument_group("output")
     out.add_argument("-o", "--output", metavar="OUT.csv",
                      help="also write the predictions as CSV")
+    add_plot_argument(out, "the predictions: observed and predicted scores (with --interval, "
+                           "their intervals)")
     add_force_argument(out)
     predict.set_defaults(func=run_predict)
 
@@ -162,6 +171,7 @@ def run_complete(args):
         raise ScorecastError("--interval writes one row per cell: add --long")
     predictor, table, outputs = prepare(args, [(args.output, "-o"),
                                                (args.save_predictor, "--save-predictor")])
+    plot_model = _plot_model(args, table)
     fit(args, table, predictor)
     index = False
     if args.interval:
@@ -182,7 +192,17 @@ def run_complete(args):
         missing = int((~table.observed).sum())
         print(f"scorecast: wrote {args.output}: {table.shape[0]} models x {table.shape[1]} "
               f"tasks, {missing} predicted cells ({args.method})", file=sys.stderr)
+    write_plot(args, outputs, lambda: profile_figure(
+        _known_row(args, table, predictor, plot_model)[0],
+        f"{plot_model!r}: observed and predicted scores ({args.method})"))
     return 0
+
+
+def _plot_model(args, table):
+    """The model `complete --plot` draws: --plot-model, checked, else the first one."""
+    if args.plot_model is not None and args.plot_model not in table.models:
+        raise ScorecastError(f"--plot-model: no model named {args.plot_model!r} in {table.name}")
+    return args.plot_model if args.plot_model is not None else table.models[0]
 
 
 def _calibrate(predictor):
@@ -225,21 +245,22 @@ def check_new(args, table, unused_by, what):
     return known, factors
 
 
-def _known_row(args, table, predictor):
-    name = args.model or args.task
-    if args.model:
+def _known_row(args, table, predictor, model=None):
+    name = model or args.model or args.task
+    if model or args.model:
         details = predictor.predict_details(name, list(table.tasks), interval=args.interval)
         details = details.set_index("task")
     else:
         details = predictor.predict_details(list(table.models), name,
                                             interval=args.interval).set_index("model")
     observed = details["observed"].to_numpy()
-    observed_values = (table.scores.loc[name] if args.model else table.scores[name]).to_numpy()
+    observed_values = (table.scores.loc[name] if model or args.model
+                       else table.scores[name]).to_numpy()
     for column in ("score", "lower", "upper") if args.interval else ("score",):
         details[column] = np.where(observed, observed_values, details[column])
     result = details[["score", "observed", "fallback", "reason"]
                      + (["lower", "upper"] if args.interval else [])]
-    return result, f"{'model' if args.model else 'task'} {name!r}"
+    return result, f"{'model' if model or args.model else 'task'} {name!r}"
 
 
 def run_predict(args):
@@ -264,6 +285,9 @@ def run_predict(args):
     if args.output:
         with outputs:
             outputs.csv(result, args.output, index=True, float_format=FLOAT_FORMAT)
+    write_plot(args, outputs, lambda: profile_figure(
+        result, f"{title}: observed and predicted scores ({args.method})",
+        "model" if args.task or args.new_task else "task"))
     return 0
 
 

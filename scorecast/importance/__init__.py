@@ -6,13 +6,14 @@
   predictor fitted elsewhere;
 - :func:`shapley_values`: exact or sampled Shapley values of any game;
 - :func:`importance_figure`, :func:`instances_figure`: the bar chart of the
-  importances and the strip plot of the per-instance values (matplotlib).
+  importances and the strip plot of the per-instance values (from
+  :mod:`scorecast.plotting`).
 """
 
 from ._factor_importance import (SUPPORTED_METHODS, FactorImportance, factor_importance,
                                  fitted_factor_importance)
 from ._games import MASKINGS
-from ._plots import importance_figure, instances_figure
+from ..plotting.importance import importance_figure, instances_figure
 from ._shapley import ShapleyValues, shapley_values
 
 __all__ = ["factor_importance", "fitted_factor_importance", "FactorImportance",

@@ -1,28 +1,21 @@
-"""Figures of a `FactorImportance`: the importances as bars, the per-instance values as strips.
-
-matplotlib is imported on first use, and the figures are built without
-pyplot, so that drawing them neither needs nor changes a display backend.
-"""
+"""Figures of a `FactorImportance`: the importances as bars, the per-instance values as strips."""
 
 import numpy as np
 
-__all__ = ["importance_figure", "instances_figure"]
+from ._style import KIND_COLORS as _COLORS, new_figure
 
-_COLORS = {"model": "tab:blue", "task": "tab:orange"}
+__all__ = ["importance_figure", "instances_figure"]
 
 
 def _figure(n_rows, title):
-    from matplotlib.figure import Figure
-
-    figure = Figure(figsize=(8, 1.2 + 0.32 * n_rows), layout="constrained")
-    axes = figure.add_subplot()
-    axes.set_title(title, fontsize="medium")
+    figure, (axes,) = new_figure(8, 1.4 + 0.32 * n_rows, title)
+    axes.grid(axis="y", visible=False)
     return figure, axes
 
 
 def _title(result):
     seeds = len(result.seeds)
-    return f"{result.method}, {result.masking} masking, {seeds} seed{'s' * (seeds > 1)}"
+    return f"Factor importance of {result.method}: {result.masking} masking, {seeds} seed{'s' * (seeds > 1)}"
 
 
 def _legend(axes, kinds):
