@@ -190,24 +190,26 @@ def named_reference(density):
 def markdown(frame):
     """One row per table and protocol: each method's MAE (median AE), auto's ratios."""
     mean = frame.groupby(["table", "protocol", "method"], sort=False)[
-        ["mae", "median_ae", "density"]].mean()
+        ["mae", "median_ae", "density", "seconds"]].mean()
     seeds = frame.groupby(["table", "protocol"], sort=False)["seed"].nunique()
     methods = [m for m in METHODS if m in mean.index.get_level_values(2)]
     print("| table | protocol | seeds | " + " | ".join(methods) +
-          " | auto / named | auto / best reference |")
-    print("|" + "---|" * (len(methods) + 5))
+          " | auto / named | auto / best reference | auto's time / bench-regression's |")
+    print("|" + "---|" * (len(methods) + 6))
     for (table, protocol), block in mean.groupby(level=[0, 1], sort=False):
         block = block.droplevel([0, 1])
         cells = [f"{block.loc[m, 'mae']:.2f} ({block.loc[m, 'median_ae']:.2f})"
                  if m in block.index else "" for m in methods]
         references = [m for m in REFERENCES if m in block.index]
         named = named_reference(block["density"].iloc[0])
-        ratios = ["", ""]
+        ratios = ["", "", ""]
         if "auto" in block.index and references:
             best = block.loc[references, "mae"].idxmin()
             auto = block.loc["auto", "mae"]
             ratios = [f"{auto / block.loc[named, 'mae']:.2f}" if named in block.index else "",
-                      f"{auto / block.loc[best, 'mae']:.2f} ({best})"]
+                      f"{auto / block.loc[best, 'mae']:.2f} ({best})",
+                      f"{block.loc['auto', 'seconds'] / block.loc['bench-regression', 'seconds']:.0f}"
+                      if "bench-regression" in block.index else ""]
         print(f"| {table} | {protocol} | {seeds[(table, protocol)]} | " +
               " | ".join(cells + ratios) + " |")
 

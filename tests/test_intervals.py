@@ -187,3 +187,10 @@ def test_a_wrong_interval_level_is_a_parameter_error_before_any_calibration(data
     with pytest.raises(ParameterError, match="'interval'"):
         fitted.complete(interval=level)
     assert fitted.calibration_ is None
+
+
+def test_a_method_without_a_seed_of_its_own_is_calibrated_the_same_way_every_run(data):
+    from scorecast import make_predictor
+    bounds = [make_predictor("mean").fit(data[0]).complete(interval=0.9)[["lower", "upper"]]
+              for _ in range(2)]
+    pd.testing.assert_frame_equal(bounds[0], bounds[1])

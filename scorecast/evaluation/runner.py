@@ -60,6 +60,8 @@ def _fit_predict(split, method, seed, levels=()):
             predictor = seeded(make_predictor(name, **params), seed, verbose=False)
             full = predictor.fit(split.train).complete(keep_observed=False).to_numpy()
             values = full[rows, cols]
+            if levels:       # the run's seed, also for methods that take none of their own
+                predictor.calibrate(random_state=seed)
             for level in levels:
                 cells = predictor.complete(keep_observed=False, interval=level)
                 bounds[level] = tuple(cells[side].to_numpy().reshape(full.shape)[rows, cols]

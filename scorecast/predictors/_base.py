@@ -251,7 +251,9 @@ class ScorePredictor(BaseEstimator):
         if table is None:
             raise ScorecastError("this predictor was loaded without its calibration; fit it "
                                  "again to get intervals (or calibrate before saving)")
-        seed = getattr(self, "random_state", None) if random_state is None else random_state
+        # A method without a random_state of its own (mean, additive) still gets the same
+        # calibration folds on every run.
+        seed = getattr(self, "random_state", 0) if random_state is None else random_state
         self.calibration_ = calibrate(self, table, n_rounds=n_rounds, random_state=seed,
                                       progress=progress)
         return self
