@@ -7,6 +7,8 @@ import pytest
 from scorecast import ScoreMatrix, datasets, make_predictor, synthetic
 from scorecast.cli import main as cli
 from scorecast.errors import ScorecastError
+from scorecast.evaluation.subset import STRATEGIES as SUBSET_STRATEGIES
+from scorecast.evaluation.subset import chosen_sets, run_subset
 from scorecast.predictors._registry import seeded
 from scorecast.selection import (SELECTION_COLUMNS, FoldInSimulation, select_tasks,
                                  task_predictability)
@@ -147,3 +149,24 @@ def test_cli_predictability(tmp_path, capsys):
     frame = pd.read_csv(out)
     assert len(frame) == 29 and frame["relative_error"].is_monotonic_decreasing
     assert "least predictable first" in capsys.readouterr().out
+
+
+def test_subset_protocol_beats_random_sets_on_held_out_models(planted):
+    table, truth = planted
+    results, sets = run_subset(table, "mf:rank=5", seeds=2, max_size=5, n_random=5, n_jobs=1)
+    assert set(results["method"]) == set(SUBSET_STRATEGIES)
+    assert set(results["protocol"]) == {f"subset k={k}" for k in range(1, 6)}
+    five = results[results["protocol"] == "subset k=5"].groupby("method")["value"].mean()
+    assert five["chosen"] < 0.9 * five["random"]
+    assert all(len(per_seed) == 5 and len(per_seed[4]) == 5 for per_seed in sets.values())
+    assert chosen_sets(sets, 5).max() <= 2
+
+
+def test_cli_subset_protocol(tmp_path, capsys):
+    out = tmp_path / "r.csv"
+    assert main(["benchmark", "--protocol", "subset", "--dataset", "cpp-llm", "--seeds", 1,
+                 "--jobs", 1, "-o", out]) == 0
+    printed = capsys.readouterr().out
+    assert "vs most-observed" in printed and "tasks in the chosen 5-task set" in printed
+    frame = pd.read_csv(out)
+    assert len(frame) == 8 * 4 and set(frame["metric"]) == {"mae"}

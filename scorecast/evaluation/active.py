@@ -6,7 +6,11 @@ observed tasks are split at random into a *pool* (evaluations one may run, at
 least ``2 * steps``) and an *evaluation set* (what is predicted: a third of
 the tasks, at least ``steps``). Starting from no known score, one evaluation at a time is
 revealed from the pool, chosen by :func:`~scorecast.suggest.suggest_tasks`
-(strategy ``active``) or at random (``random``); after each, the model is
+(strategy ``active``), at random (``random``), or by simulated fold-ins
+(``simulated``: the candidate that, revealed beside those already known, best
+predicts the evaluation set's tasks of the *training* models folded in from the
+same tasks, by ``simulation_method`` fitted in five folds over the training
+models; see :mod:`scorecast.selection`); after each, the model is
 folded in again from the revealed scores and its factors, without refitting,
 and the mean absolute error on its evaluation set is recorded as
 ``mae_after_<k>``. Both strategies see the same models, pools and
@@ -21,12 +25,13 @@ from joblib import Parallel, delayed
 
 from ..errors import ScorecastError
 from ..predictors._registry import make_predictor, parse_method, seeded
+from ..selection import FoldInSimulation
 from ..suggest import suggest_tasks, task_covariance
 from .runner import RESULT_COLUMNS
 
 __all__ = ["run_active", "active_advantage", "STRATEGIES"]
 
-STRATEGIES = ("active", "random")
+STRATEGIES = ("active", "random", "simulated")
 # Held-out models need 3 * steps scores: a pool of at least 2 * steps evaluations to choose
 # from, and at least `steps` to predict. With smaller pools (say 5, picking 3) any two
 # strategies end up choosing mostly the same tasks and cannot be told apart.
@@ -38,7 +43,33 @@ def _factors(table, model):
     return {name: value for name, value in row.items() if pd.notna(value)}
 
 
-def _one_seed(table, method, seed, steps, n_models):
+# Fewer training models run on a candidate than this, and its gain is not trusted.
+_MIN_SUPPORT = 3
+
+
+def _simulated_choice(simulation, known, pool, test):
+    """The pool task whose reveal, beside `known`, most lowers the error on the `test` tasks
+    of the training models run on it (each folded in from the same tasks; the gain is
+    averaged over those models only, so a rarely run task is not diluted by the models
+    it says nothing about). Ties and unsupported candidates: the first in table order."""
+    before, _ = simulation.errors(known, test)
+    observed = simulation.observed[simulation.rows]
+    best, best_gain = None, -np.inf
+    for j in pool:
+        if known[j]:
+            continue
+        trial = known.copy()
+        trial[j] = True
+        after, _ = simulation.errors(trial, test)
+        support = observed[:, j] & np.isfinite(before) & np.isfinite(after)
+        gain = np.mean(before[support] - after[support]) if support.sum() >= _MIN_SUPPORT \
+            else -np.inf
+        if best is None or gain > best_gain:
+            best, best_gain = j, gain
+    return best
+
+
+def _one_seed(table, method, seed, steps, n_models, simulation_method="mf"):
     rng = np.random.default_rng(seed)
     observed = table.observed
     eligible = np.flatnonzero(observed.sum(axis=1) >= MIN_SCORES_FACTOR * steps)
@@ -52,6 +83,8 @@ def _one_seed(table, method, seed, steps, n_models):
         warnings.simplefilter("ignore")
         predictor.fit(table.with_scores(hidden))
         covariance = task_covariance(predictor)
+        training = table.subset(models=table.models.delete(rows))
+        simulation = FoldInSimulation(training, simulation_method, random_state=seed)
         errors = {strategy: np.zeros((len(rows), steps + 1)) for strategy in STRATEGIES}
         for r, i in enumerate(rows):
             model = table.models[i]
@@ -70,7 +103,13 @@ def _one_seed(table, method, seed, steps, n_models):
                     if k == steps:
                         break
                     left = [table.tasks[j] for j in pool if table.tasks[j] not in known]
-                    if strategy == "active":
+                    if strategy == "simulated":
+                        test_mask = np.zeros(len(table.tasks), bool)
+                        test_mask[test] = True
+                        choice = table.tasks[_simulated_choice(
+                            simulation, np.asarray(table.tasks.isin(list(known))), sorted(pool),
+                            test_mask)]
+                    elif strategy == "active":
                         choice = suggest_tasks(predictor, known=list(known), budget=1,
                                                candidates=left, targets=targets,
                                                covariance=covariance)["task"].iloc[0]
@@ -82,7 +121,8 @@ def _one_seed(table, method, seed, steps, n_models):
             for strategy in STRATEGIES for k in range(steps + 1)]
 
 
-def run_active(table, method="auto", seeds=10, steps=5, n_models=10, n_jobs=None):
+def run_active(table, method="auto", seeds=10, steps=5, n_models=10, n_jobs=None,
+               simulation_method="mf"):
     """Simulate the active-evaluation loop (see the module documentation).
 
     Parameters
@@ -97,6 +137,8 @@ def run_active(table, method="auto", seeds=10, steps=5, n_models=10, n_jobs=None
         Models held out per seed.
     n_jobs : int, optional
         joblib workers over seeds (default: one per core).
+    simulation_method : str, default="mf"
+        The method of the ``simulated`` strategy's fold-ins (cheap: thousands per seed).
 
     Returns
     -------
@@ -112,8 +154,8 @@ def run_active(table, method="auto", seeds=10, steps=5, n_models=10, n_jobs=None
                              f"{MIN_SCORES_FACTOR * steps} scores (a pool of evaluations and "
                              "a set to predict)")
     parallel = Parallel(n_jobs=-1 if n_jobs is None else n_jobs)
-    records = parallel(delayed(_one_seed)(table, method, seed, steps, n_models)
-                       for seed in range(seeds))
+    records = parallel(delayed(_one_seed)(table, method, seed, steps, n_models,
+                                          simulation_method) for seed in range(seeds))
     return pd.DataFrame([r for seed_records in records for r in seed_records],
                         columns=RESULT_COLUMNS)
 
