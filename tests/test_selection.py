@@ -9,6 +9,7 @@ from scorecast.cli import main as cli
 from scorecast.errors import ScorecastError
 from scorecast.evaluation.subset import STRATEGIES as SUBSET_STRATEGIES
 from scorecast.evaluation.subset import chosen_sets, run_subset
+from scorecast.evaluation.active import ALL_STRATEGIES, active_advantage, run_active
 from scorecast.predictors._registry import seeded
 from scorecast.selection import (SELECTION_COLUMNS, FoldInSimulation, select_tasks,
                                  task_predictability)
@@ -170,3 +171,15 @@ def test_cli_subset_protocol(tmp_path, capsys):
     assert "vs most-observed" in printed and "tasks in the chosen 5-task set" in printed
     frame = pd.read_csv(out)
     assert len(frame) == 8 * 4 and set(frame["metric"]) == {"mae"}
+
+
+def test_active_loop_with_simulated_choices(cpp):
+    results = run_active(cpp, method="mf", seeds=1, steps=2, n_models=3, n_jobs=1,
+                         strategies=ALL_STRATEGIES)
+    assert set(results["method"]) == {"active", "random", "simulated"}
+    start = results[results["metric"] == "mae_after_0"].set_index("method")["value"]
+    assert start["simulated"] == start["random"]
+    drop, _, _ = active_advantage(results, after=2, strategy="simulated")
+    assert -1 < drop < 1
+    with pytest.raises(ScorecastError, match="strategies must include 'random'"):
+        run_active(cpp, method="mf", seeds=1, strategies=("active", "psychic"))
