@@ -36,7 +36,9 @@ def add_commands(commands):
         "suggest", help="which evaluation to run next (expected variance reduction per cost)",
         description="Rank the tasks a model has not been evaluated on by how much evaluating "
                     "each would reduce the uncertainty of its other missing scores, per unit "
-                    "of cost (or, with --task, the models not evaluated on a task).",
+                    "of cost (or, with --task, the models not evaluated on a task); with --subset K, "
+                    "which K tasks to run on every new model so that the others are "
+                    "predicted best.",
         epilog=_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     add_table_arguments(parser, dataset=True)
     add_method_arguments(parser, interval=False)
