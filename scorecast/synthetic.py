@@ -26,7 +26,7 @@ import pandas as pd
 
 from .table import ScoreMatrix
 
-__all__ = ["make_leaderboard", "SHAPES"]
+__all__ = ["make_leaderboard", "make_planted", "SHAPES"]
 
 SHAPES = {
     "dense": dict(n_models=400, n_tasks=6),
@@ -145,3 +145,61 @@ def make_leaderboard(shape="dense", n_models=None, n_tasks=None, density=None, n
     table = ScoreMatrix(truth.where(observed), model_factors=factors, task_factors=task_factors,
                         score_range=(0, 100), name=f"synthetic {shape}")
     return table, truth
+
+
+def make_planted(n_models=150, n_tasks=20, n_planted=5, density=0.9, noise=6.0,
+                 random_state=None):
+    """Make a table whose best evaluation set is known: it is planted.
+
+    Each model has `n_planted` independent abilities. Each planted task measures
+    one of them with little noise (0.5 points); every other task is a random
+    positive mix of two or three abilities, reported with `noise`. Run on a new
+    model, the planted tasks give its abilities almost exactly, hence predict
+    every other task best; any other set of the same size measures them through
+    noisier mixtures. Tasks are named ``task-01``... in random order.
+
+    Parameters
+    ----------
+    n_models, n_tasks, n_planted : int
+    density : float, default=0.9
+        Share of cells observed, at random.
+    noise : float, default=6.0
+        Standard deviation of the mixed tasks' noise, in score points.
+    random_state : int or None
+
+    Returns
+    -------
+    table : ScoreMatrix
+        Observed scores (0-100), no factors.
+    planted : list of str
+        The planted tasks, in the order of their abilities.
+
+    Examples
+    --------
+    >>> from scorecast.synthetic import make_planted
+    >>> table, planted = make_planted(random_state=0)
+    >>> table.shape, len(planted)
+    ((150, 20), 5)
+    """
+    if not 0 < n_planted < n_tasks:
+        raise ValueError(f"n_planted must be between 1 and n_tasks - 1, not {n_planted}")
+    rng = np.random.default_rng(random_state)
+    ability = rng.normal(size=(n_models, n_planted))
+    weights = np.zeros((n_tasks, n_planted))
+    weights[:n_planted] = np.eye(n_planted)
+    for j in range(n_planted, n_tasks):
+        mixed = rng.choice(n_planted, rng.integers(2, 4), replace=False)
+        weights[j, mixed] = rng.uniform(0.5, 1.0, len(mixed))
+    weights /= np.linalg.norm(weights, axis=1, keepdims=True)
+    sd = np.r_[np.full(n_planted, 0.5), np.full(n_tasks - n_planted, noise)]
+    scores = 50 + 12 * ability @ weights.T + rng.normal(size=(n_models, n_tasks)) * sd
+    observed = rng.random(scores.shape) < density
+    observed[np.arange(n_models), rng.integers(0, n_tasks, n_models)] = True
+    order = rng.permutation(n_tasks)                   # column j of `scores` is task order[j]
+    names = [f"task-{order[j] + 1:02d}" for j in range(n_tasks)]
+    frame = pd.DataFrame(np.clip(scores, 0, 100), columns=names,
+                         index=[f"model-{i + 1:03d}" for i in range(n_models)])
+    frame = frame[sorted(names)].where(pd.DataFrame(observed, index=frame.index,
+                                                    columns=names)[sorted(names)])
+    table = ScoreMatrix(frame, score_range=(0, 100), name="synthetic planted")
+    return table, names[:n_planted]

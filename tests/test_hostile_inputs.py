@@ -284,7 +284,7 @@ CASES = {
     "option-fraction-out-of-range": (["benchmark", "--data", "good.csv", "--fraction", "1.5"],
                                      "expected a number between 0 and 1"),
     "option-budget-zero": (["suggest", "good.csv", "--model", "alpha-7b", "--budget", "0"],
-                           "expected 1 or more"),
+                           "expected a number above 0"),
     "option-known-text": (["predict", "good.csv", "--new-model", "x", "--known", "MMLU=high"],
                           "the score must be a finite number"),
     "option-known-outside-range": (["predict", "good.csv", "--new-model", "x", "--known",

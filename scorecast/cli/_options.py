@@ -1,6 +1,7 @@
 """Options shared by the commands that read a score table."""
 
 import argparse
+import csv
 import json
 import re
 import sys
@@ -109,6 +110,14 @@ def key_values(text):
     return pairs
 
 
+def name_list(text):
+    """Parse ``A,B,"C, 5-shot"`` into names (a name holding ',' in double quotes)."""
+    names = [name.strip() for name in next(csv.reader([text], skipinitialspace=True), [])]
+    if not names or not all(names):
+        raise argparse.ArgumentTypeError(f"expected names separated by ',', got {text!r}")
+    return names
+
+
 def non_negative_int(text):
     try:
         value = int(text)
@@ -119,15 +128,23 @@ def non_negative_int(text):
     return value
 
 
-def fraction(text):
+def _number_between(text, low, high, expected):
+    """`text` as a number strictly between `low` and `high`, else the `expected` message."""
     try:
         value = float(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number between 0 and 1, got {text!r}") \
-            from None
-    if not 0 < value < 1:
-        raise argparse.ArgumentTypeError(f"expected a number between 0 and 1, got {value}")
+        raise argparse.ArgumentTypeError(f"expected {expected}, got {text!r}") from None
+    if not low < value < high:
+        raise argparse.ArgumentTypeError(f"expected {expected}, got {value:g}")
     return value
+
+
+def fraction(text):
+    return _number_between(text, 0, 1, "a number between 0 and 1")
+
+
+def positive_number(text):
+    return _number_between(text, 0, float("inf"), "a number above 0")
 
 
 def positive_int(text):

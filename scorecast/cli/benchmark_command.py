@@ -36,6 +36,9 @@ _PROTOCOL_HELP = """protocols:
   active     new models start with no known score; one evaluation at a time is revealed,
              chosen by 'scorecast suggest' (active) or at random; reports mae_after_0..5
              (one method: the first of --methods, default auto)
+  subset     which tasks to run on every new model: sets of 1-8 tasks chosen on 80% of
+             the models ('suggest --subset') against random sets and the most-observed
+             tasks, on the other 20% (one method, default mf); see docs/subset.md
 
 metrics (one row per protocol, method, seed and metric in --output):
   mse_<space>, l1_<space>   errors in the normalised space named (paper, range or rank)
@@ -122,6 +125,9 @@ def run_benchmark_command(args):
     table, outputs = _load(args)
     if args.protocol == "active":
         return _run_active(args, table, methods, outputs)
+    if args.protocol == "subset":
+        from ._subset_report import run_subset_protocol
+        return run_subset_protocol(args, table, methods, outputs, _write_results)
     plan = plan_benchmark(table, args.protocol, seeds=args.seeds, methods=methods,
                           target=args.target, fraction=args.fraction, known=args.known,
                           size_factor=args.size_factor, family_factor=args.family_factor)

@@ -6,7 +6,11 @@ observed tasks are split at random into a *pool* (evaluations one may run, at
 least ``2 * steps``) and an *evaluation set* (what is predicted: a third of
 the tasks, at least ``steps``). Starting from no known score, one evaluation at a time is
 revealed from the pool, chosen by :func:`~scorecast.suggest.suggest_tasks`
-(strategy ``active``) or at random (``random``); after each, the model is
+(strategy ``active``), at random (``random``), or by simulated fold-ins
+(``simulated``: the candidate that, revealed beside those already known, best
+predicts the evaluation set's tasks of the *training* models folded in from the
+same tasks, by ``simulation_method`` fitted in five folds over the training
+models; see :mod:`scorecast.selection`); after each, the model is
 folded in again from the revealed scores and its factors, without refitting,
 and the mean absolute error on its evaluation set is recorded as
 ``mae_after_<k>``. Both strategies see the same models, pools and
@@ -21,12 +25,15 @@ from joblib import Parallel, delayed
 
 from ..errors import ScorecastError
 from ..predictors._registry import make_predictor, parse_method, seeded
+from ..selection import FoldInSimulation
 from ..suggest import suggest_tasks, task_covariance
 from .runner import RESULT_COLUMNS
 
-__all__ = ["run_active", "active_advantage", "STRATEGIES"]
+__all__ = ["run_active", "active_advantage", "STRATEGIES", "ALL_STRATEGIES"]
 
+#: The strategies run by default; ``simulated`` is run on request (see the module docs).
 STRATEGIES = ("active", "random")
+ALL_STRATEGIES = STRATEGIES + ("simulated",)
 # Held-out models need 3 * steps scores: a pool of at least 2 * steps evaluations to choose
 # from, and at least `steps` to predict. With smaller pools (say 5, picking 3) any two
 # strategies end up choosing mostly the same tasks and cannot be told apart.
@@ -38,7 +45,33 @@ def _factors(table, model):
     return {name: value for name, value in row.items() if pd.notna(value)}
 
 
-def _one_seed(table, method, seed, steps, n_models):
+# Fewer training models run on a candidate than this, and its gain is not trusted.
+_MIN_SUPPORT = 3
+
+
+def _simulated_choice(simulation, known, pool, test):
+    """The pool task whose reveal, beside `known`, most lowers the error on the `test` tasks
+    of the training models run on it (each folded in from the same tasks; the gain is
+    averaged over those models only, so a rarely run task is not diluted by the models
+    it says nothing about). Ties and unsupported candidates: the first in table order."""
+    before, _ = simulation.errors(known, test)
+    observed = simulation.observed[simulation.rows]
+    best, best_gain = None, -np.inf
+    for j in pool:
+        if known[j]:
+            continue
+        trial = known.copy()
+        trial[j] = True
+        after, _ = simulation.errors(trial, test)
+        support = observed[:, j] & np.isfinite(before) & np.isfinite(after)
+        gain = np.mean(before[support] - after[support]) if support.sum() >= _MIN_SUPPORT \
+            else -np.inf
+        if best is None or gain > best_gain:
+            best, best_gain = j, gain
+    return best
+
+
+def _one_seed(table, method, seed, steps, n_models, strategies, simulation_method):
     rng = np.random.default_rng(seed)
     observed = table.observed
     eligible = np.flatnonzero(observed.sum(axis=1) >= MIN_SCORES_FACTOR * steps)
@@ -52,7 +85,10 @@ def _one_seed(table, method, seed, steps, n_models):
         warnings.simplefilter("ignore")
         predictor.fit(table.with_scores(hidden))
         covariance = task_covariance(predictor)
-        errors = {strategy: np.zeros((len(rows), steps + 1)) for strategy in STRATEGIES}
+        if "simulated" in strategies:
+            training = table.subset(models=table.models.delete(rows))
+            simulation = FoldInSimulation(training, simulation_method, random_state=seed)
+        errors = {strategy: np.zeros((len(rows), steps + 1)) for strategy in strategies}
         for r, i in enumerate(rows):
             model = table.models[i]
             tasks = rng.permutation(np.flatnonzero(observed[i]))
@@ -61,7 +97,7 @@ def _one_seed(table, method, seed, steps, n_models):
             factors = _factors(table, model)
             targets = list(table.tasks[test])
             order = rng.permutation(pool)           # the random strategy's order
-            for strategy in STRATEGIES:
+            for strategy in strategies:
                 known = {}
                 for k in range(steps + 1):
                     predicted = predictor.predict_new_model(known=known, factors=factors)
@@ -70,7 +106,13 @@ def _one_seed(table, method, seed, steps, n_models):
                     if k == steps:
                         break
                     left = [table.tasks[j] for j in pool if table.tasks[j] not in known]
-                    if strategy == "active":
+                    if strategy == "simulated":
+                        test_mask = np.zeros(len(table.tasks), bool)
+                        test_mask[test] = True
+                        choice = table.tasks[_simulated_choice(
+                            simulation, np.asarray(table.tasks.isin(list(known))), sorted(pool),
+                            test_mask)]
+                    elif strategy == "active":
                         choice = suggest_tasks(predictor, known=list(known), budget=1,
                                                candidates=left, targets=targets,
                                                covariance=covariance)["task"].iloc[0]
@@ -79,10 +121,11 @@ def _one_seed(table, method, seed, steps, n_models):
                                                   if table.tasks[j] not in known)]
                     known[choice] = raw[i, table.tasks.get_loc(choice)]
     return [("active", strategy, seed, f"mae_after_{k}", float(errors[strategy][:, k].mean()))
-            for strategy in STRATEGIES for k in range(steps + 1)]
+            for strategy in strategies for k in range(steps + 1)]
 
 
-def run_active(table, method="auto", seeds=10, steps=5, n_models=10, n_jobs=None):
+def run_active(table, method="auto", seeds=10, steps=5, n_models=10, n_jobs=None,
+               strategies=STRATEGIES, simulation_method="mf"):
     """Simulate the active-evaluation loop (see the module documentation).
 
     Parameters
@@ -97,6 +140,10 @@ def run_active(table, method="auto", seeds=10, steps=5, n_models=10, n_jobs=None
         Models held out per seed.
     n_jobs : int, optional
         joblib workers over seeds (default: one per core).
+    strategies : tuple of str, default=STRATEGIES
+        Any of :data:`ALL_STRATEGIES`.
+    simulation_method : str, default="mf"
+        The method of the ``simulated`` strategy's fold-ins (cheap: thousands per seed).
 
     Returns
     -------
@@ -112,13 +159,19 @@ def run_active(table, method="auto", seeds=10, steps=5, n_models=10, n_jobs=None
                              f"{MIN_SCORES_FACTOR * steps} scores (a pool of evaluations and "
                              "a set to predict)")
     parallel = Parallel(n_jobs=-1 if n_jobs is None else n_jobs)
-    records = parallel(delayed(_one_seed)(table, method, seed, steps, n_models)
+    unknown = [s for s in strategies if s not in ALL_STRATEGIES]
+    if unknown or "random" not in strategies:
+        raise ScorecastError(f"strategies must include 'random' and be among "
+                             f"{', '.join(ALL_STRATEGIES)}, not {', '.join(strategies)}")
+    records = parallel(delayed(_one_seed)(table, method, seed, steps, n_models,
+                                          tuple(strategies), simulation_method)
                        for seed in range(seeds))
     return pd.DataFrame([r for seed_records in records for r in seed_records],
                         columns=RESULT_COLUMNS)
 
 
-def active_advantage(results, after=3, level=0.9, n_boot=2000, random_state=0):
+def active_advantage(results, after=3, level=0.9, n_boot=2000, random_state=0,
+                     strategy="active"):
     """How much lower the active strategy's error is than random's, with a seed bootstrap.
 
     Parameters
@@ -132,6 +185,8 @@ def active_advantage(results, after=3, level=0.9, n_boot=2000, random_state=0):
     n_boot : int, default=2000
         Bootstrap resamples of the seeds (paired: a seed's two strategies go together).
     random_state : int, default=0
+    strategy : str, default="active"
+        The strategy compared with random.
 
     Returns
     -------
@@ -145,7 +200,7 @@ def active_advantage(results, after=3, level=0.9, n_boot=2000, random_state=0):
     if rows.empty:
         raise ScorecastError(f"no {metric} in the results")
     table = rows.pivot_table(index="seed", columns="method", values="value")
-    active, random = table["active"].to_numpy(), table["random"].to_numpy()
+    active, random = table[strategy].to_numpy(), table["random"].to_numpy()
     drop = 1 - active.mean() / random.mean()
     picks = np.random.default_rng(random_state).integers(0, len(table), (n_boot, len(table)))
     drops = 1 - active[picks].mean(axis=1) / random[picks].mean(axis=1)

@@ -17,6 +17,8 @@
                with k = 0, 1 and 2 known: coverage and mean width (points)
 ``active``     the evaluate-then-predict loop on new models: see
                :mod:`~scorecast.evaluation.active`
+``subset``     the minimum evaluation set on held-out models: see
+               :mod:`~scorecast.evaluation.subset`
 =============  =============================================================
 
 ``known`` replaces the list of k of ``new-model``, ``new-task``,
@@ -39,7 +41,7 @@ from .scoring import make_scoring
 __all__ = ["PROTOCOLS", "BASELINES", "Run", "Plan", "plan_benchmark"]
 
 PROTOCOLS = ("paper", "new-model", "new-task", "pilot", "sparsity", "random", "frontier",
-             "family", "calibration", "active")
+             "family", "calibration", "active", "subset")
 #: The interval levels the calibration protocol checks.
 CALIBRATION_LEVELS = (0.8, 0.9)
 #: Always run, for the rank metrics' sake: what chance and the task mean achieve.
@@ -48,7 +50,7 @@ BASELINES = ("random", "mean")
 DEFAULT_DATASET = {"paper": "cpp-llm", "new-model": "cpp-llm", "new-task": "cpp-llm",
                    "pilot": "helm-core", "sparsity": "cpp-llm", "random": "cpp-llm",
                    "frontier": "cpp-llm", "family": "cpp-llm", "calibration": "cpp-llm",
-                   "active": "cpp-llm"}
+                   "active": "cpp-llm", "subset": "cpp-llm"}
 _GENERIC = ["additive", "mf", "soft-impute", "factors-ridge", "auto"]
 DEFAULT_METHODS = {
     "paper": ["additive", "mf", "soft-impute", "ncf", "ncf-factors", "factors-only", "auto"],
@@ -236,8 +238,9 @@ def plan_benchmark(table, protocol, *, seeds=10, methods=None, target="normalize
         raise ScorecastError(f"seeds must be at least 1, not {seeds}")
     if known is not None and known < 0:
         raise ScorecastError(f"--known must be 0 or more, not {known}")
-    if protocol == "active":
-        raise ScorecastError("the active protocol is run by scorecast.evaluation.run_active")
+    if protocol in ("active", "subset"):
+        raise ScorecastError(f"the {protocol} protocol is run by "
+                             f"scorecast.evaluation.{protocol}.run_{protocol}")
     paper = table.name == "cpp-llm" if paper is None else paper
     if protocol == "calibration":
         # Intervals are in score points: the methods train on the scores themselves.

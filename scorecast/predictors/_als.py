@@ -76,30 +76,44 @@ class ALSFactorization:
         `features` are its factors for the prior (or None); `side` a new
         model's side features (for a factorisation with model side features).
         """
-        known = ~np.isnan(y)
-        coef = self.model_coef if axis == 0 else self.task_coef
-        prior = _prior_apply(coef, features[None, :]) if features is not None else None
         if axis == 0:
-            fixed = self.task_theta[:, :1 + self.rank]
-            offset = np.zeros(len(fixed)) if self.model_side is None else \
-                self._side_term(side[None, :], self.task_theta)[0]
-            design, penalty = np.hstack([np.ones((len(fixed), 1)), fixed[:, 1:]]), self.penalty
-            prior = None if prior is None else prior[:, :len(penalty)]
-        else:
-            fixed, offset = self.model_theta, 0.0
-            design, penalty = np.hstack([np.ones((len(fixed), 1)), fixed[:, 1:]]), self.penalty
-            if self.model_side is not None:
-                # A new task's slopes start from none: its scores fit them like its bias.
-                design = np.hstack([design, self.model_side])
-                penalty = np.r_[penalty, self.side_penalty]
-                if prior is not None:
-                    prior = np.hstack([prior, np.zeros((1, len(self.side_penalty)))])
+            return self.fold_in_models(y[None, :], None if features is None else features[None],
+                                       None if side is None else side[None])[0]
+        known = ~np.isnan(y)
+        prior = _prior_apply(self.task_coef, features[None, :]) if features is not None \
+            else None
+        fixed = self.model_theta
+        design, penalty = np.hstack([np.ones((len(fixed), 1)), fixed[:, 1:]]), self.penalty
+        if self.model_side is not None:
+            # A new task's slopes start from none: its scores fit them like its bias.
+            design = np.hstack([design, self.model_side])
+            penalty = np.r_[penalty, self.side_penalty]
+            if prior is not None:
+                prior = np.hstack([prior, np.zeros((1, len(self.side_penalty)))])
         prior = np.zeros((1, len(penalty))) if prior is None else prior
-        base = self.mu + fixed[:, 0] + offset
+        base = self.mu + fixed[:, 0]
         residual = np.where(known, y - base, 0.0)
         theta = _batched_ridge(known[None, :].astype(float), residual[None, :], design,
                                penalty, prior)[0]
         return base + design[:, 1:] @ theta[1:] + theta[0]
+
+    def fold_in_models(self, Y, features=None, side=None):
+        """Predictions for new models (rows of `Y`, NaN where unknown), all at once.
+
+        `features` (one row per model) feed the prior, `side` the side term, as in
+        :meth:`fold_in`.
+        """
+        known = ~np.isnan(Y)
+        fixed = self.task_theta[:, :1 + self.rank]
+        offset = 0.0 if self.model_side is None else self._side_term(side, self.task_theta)
+        design = np.hstack([np.ones((len(fixed), 1)), fixed[:, 1:]])
+        prior = _prior_apply(self.model_coef, features) if features is not None else None
+        prior = np.zeros((len(Y), len(self.penalty))) if prior is None else \
+            prior[:, :len(self.penalty)]
+        base = self.mu + fixed[:, 0] + offset
+        residual = np.where(known, Y - base, 0.0)
+        theta = _batched_ridge(known.astype(float), residual, design, self.penalty, prior)
+        return base + theta[:, 1:] @ design[:, 1:].T + theta[:, :1]
 
 
 def fit_als(Y, rank, reg, bias_reg, n_iter, rng, model_features=None, task_features=None,

@@ -50,6 +50,12 @@ class ALSPredictor(ScorePredictor):
         return self.factorization_.fold_in(y, features if self.factor_prior else None, axis=0,
                                            side=features)
 
+    def _fold_in_models(self, Y, encoded):
+        features = np.array([self._features("model", *e) for e in encoded]) \
+            if self.uses_factors else None
+        return self.factorization_.fold_in_models(
+            Y, features if self.factor_prior else None, side=features)
+
     def _fold_in_task(self, y, numeric, codes):
         features = self._features("task", numeric, codes) if self.factor_prior else None
         return self.factorization_.fold_in(y, features, axis=1)
