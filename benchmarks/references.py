@@ -189,6 +189,8 @@ def named_reference(density):
 
 def markdown(frame):
     """One row per table and protocol: each method's MAE (median AE), auto's ratios."""
+    first = {table: k for k, table in enumerate(pd.unique(frame["table"]))}
+    frame = frame.iloc[np.argsort(frame["table"].map(first).to_numpy(), kind="stable")]
     mean = frame.groupby(["table", "protocol", "method"], sort=False)[
         ["mae", "median_ae", "density", "seconds"]].mean()
     seeds = frame.groupby(["table", "protocol"], sort=False)["seed"].nunique()

@@ -26,9 +26,9 @@ they widen where the data are thin:
    ``ceil((n + 1) L) / n`` empirical quantile of its group, and the interval
    is clipped to the task's score range.
 
-The calibration refits the method a few times, once per fold (8 refits by
-default): seconds for the fast methods. ``auto`` refits the blend it chose on
-the whole table (its members, with their weights), not its choice.
+The calibration refits the method once per fold (10-26 refits by default,
+more on small tables): seconds for the fast methods. ``auto`` refits the blend
+it chose on the whole table (its members, with their weights), not its choice.
 """
 
 import math
@@ -56,13 +56,13 @@ _KEEPS = (4, 2, 1, 0)
 _MODEL_SHARE = 1 / 8
 # Scores kept by the tasks of the "sparse task" fold.
 _TASK_KEEP = 3
-_CELL_SHARE = 1 / 8
+_CELL_SHARE = 1 / 16
 _EPS = 1e-3
 # A group (or the difficulty curve) with this many residuals from the random-cell folds is
 # calibrated on them alone.
 _ENOUGH_RANDOM = 100
 # Random-cell folds per round: enough for about this many residuals, at most this many folds.
-_RANDOM_TARGET, _MAX_RANDOM_FOLDS = 400, 4
+_RANDOM_TARGET, _MAX_RANDOM_FOLDS = 400, 8
 
 
 def check_level(level):
@@ -176,7 +176,7 @@ def calibrate(predictor, table, n_rounds=2, random_state=None, progress=None):
     table : ScoreMatrix
         The table the predictor is (or will be) fitted on.
     n_rounds : int, default=2
-        Rounds of folds (each round: one to four random-cell folds, up to four
+        Rounds of folds (each round: one to eight random-cell folds, up to four
         sparse-model folds and one sparse-task fold).
     random_state : int or None
     progress : callable, optional
