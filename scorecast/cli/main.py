@@ -6,6 +6,7 @@ Everything that takes time, the imports of the commands included, runs inside
 """
 
 import argparse
+import contextlib
 import os
 import signal
 import sys
@@ -14,6 +15,7 @@ import traceback
 import warnings
 
 from .. import __version__
+from .._parallel import use_backend
 from ..errors import ScorecastError, ScorecastWarning
 from . import _messages
 from ._messages import one_line as _one_line
@@ -70,7 +72,10 @@ def _run(argv):
     if not getattr(args, "func", None):
         parser.print_help()
         return EXIT_USAGE
-    code = args.func(args) or 0
+    # Commands with parallel loops take --backend; the others never start a cluster.
+    with use_backend(args.backend, args.scheduler) if hasattr(args, "backend") \
+            else contextlib.nullcontext():
+        code = args.func(args) or 0
     _messages.release()
     return code
 

@@ -3,8 +3,8 @@
 import sys
 
 import numpy as np
-from tqdm.auto import tqdm
 
+from .._progress import progress
 from ..errors import ScorecastError, quote_names
 from ..predictors import describe_methods, make_predictor
 from ..predictors._registry import param_value, seeded
@@ -187,7 +187,7 @@ def run_complete(args):
 
 def _calibrate(predictor):
     """Calibrate the intervals with a progress bar (it refits the method several times)."""
-    with tqdm(desc="calibrating intervals", unit="refit", leave=False, disable=None) as bar:
+    with progress(desc="calibrating intervals", unit="refit") as bar:
         predictor.calibrate(progress=bar.update)
 
 

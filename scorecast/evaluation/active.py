@@ -17,8 +17,9 @@ import warnings
 
 import numpy as np
 import pandas as pd
-from joblib import Parallel, delayed
+from joblib import delayed
 
+from .._parallel import parallel
 from ..errors import ScorecastError
 from ..predictors._registry import make_predictor, parse_method, seeded
 from ..suggest import suggest_tasks, task_covariance
@@ -111,9 +112,9 @@ def run_active(table, method="auto", seeds=10, steps=5, n_models=10, n_jobs=None
         raise ScorecastError(f"the active protocol needs models with at least "
                              f"{MIN_SCORES_FACTOR * steps} scores (a pool of evaluations and "
                              "a set to predict)")
-    parallel = Parallel(n_jobs=-1 if n_jobs is None else n_jobs)
-    records = parallel(delayed(_one_seed)(table, method, seed, steps, n_models)
-                       for seed in range(seeds))
+    with parallel(n_jobs) as run:
+        records = run(delayed(_one_seed)(table, method, seed, steps, n_models)
+                      for seed in range(seeds))
     return pd.DataFrame([r for seed_records in records for r in seed_records],
                         columns=RESULT_COLUMNS)
 
