@@ -11,7 +11,9 @@ their place in both branches.
 Training is not the paper's 250,000 epochs of SGD but full-batch Adam with
 weight decay, stopped early on a validation split of the training cells, then
 (by default) refitted on every cell for the best number of epochs: seconds
-instead of hours, and more accurate.
+instead of hours, and more accurate. The ``n_networks`` networks are trained
+together as one batched ensemble, early stopping and refit in the same pass
+(:mod:`scorecast.predictors._ncf_ensemble`).
 
 PyTorch is an optional extra, imported on first use: the torch classes are
 built the first time a network is needed, and a stand-in registered at import
