@@ -62,7 +62,8 @@ def _sparse_200000x2000():
 
     rng = np.random.default_rng(0)
     n_models, n_tasks, n_scores = 200_000, 2_000, 2_000_000
-    cells = np.unique(rng.integers(0, n_models * n_tasks, int(n_scores * 1.01)))[:n_scores]
+    drawn = np.unique(rng.integers(0, n_models * n_tasks, int(n_scores * 1.01)))
+    cells = rng.choice(drawn, n_scores, replace=False)       # distinct cells, every model
     rows, cols = cells // n_tasks, cells % n_tasks
     logits = np.einsum("ck,ck->c", rng.normal(size=(n_models, 3))[rows],
                        rng.normal(size=(n_tasks, 3))[cols])
