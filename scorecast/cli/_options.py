@@ -154,6 +154,20 @@ def positive_int(text):
     return value
 
 
+def add_parallel_arguments(group, over):
+    """``--jobs``, ``--backend`` and ``--scheduler``: where the work `over` runs."""
+    group.add_argument("--jobs", type=non_negative_int, default=0, metavar="N",
+                       help=f"parallel workers over {over} (default 0: one per core, or every "
+                            "worker of a cluster)")
+    group.add_argument("--backend", choices=("loky", "threading", "dask", "ray"),
+                       help="where the workers run (default: $SCORECAST_BACKEND, else loky: "
+                            "processes on this machine); dask and ray are optional extras")
+    group.add_argument("--scheduler", metavar="ADDRESS",
+                       help="a running Dask scheduler (tcp://host:8786) or Ray cluster to run "
+                            "on (default: $SCORECAST_SCHEDULER; dask without one starts a "
+                            "local cluster)")
+
+
 def add_table_arguments(parser, dataset=False, data_option=False):
     """Add the options that say which score table to read and how.
 

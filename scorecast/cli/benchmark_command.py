@@ -15,8 +15,8 @@ from ..evaluation.protocols import BASELINES, DEFAULT_DATASET, PROTOCOLS, plan_b
 from ..evaluation.active import active_advantage, run_active
 from ..evaluation.runner import run_benchmark, summarize
 from ..evaluation.scoring import TRAINING_TARGETS
-from ._options import (add_table_arguments, fraction, non_negative_int, positive_int, read_table,
-                       table_inputs)
+from ._options import (add_parallel_arguments, add_table_arguments, fraction, non_negative_int,
+                       positive_int, read_table, table_inputs)
 from . import _messages
 from ._outputs import Outputs, add_force_argument
 from ._plots import add_plot_argument, claim_plot, write_plot
@@ -89,8 +89,7 @@ def add_commands(commands):
     how.add_argument("--target", choices=TRAINING_TARGETS, default="normalized",
                      help="what the methods train on: normalised scores (default; the paper's "
                           "normalisation on cpp-llm), raw scores, or per-task ranks")
-    how.add_argument("--jobs", type=non_negative_int, default=0, metavar="N",
-                     help="parallel workers (default 0: one per core)")
+    add_parallel_arguments(how, "folds and seeds")
     out = bench.add_argument_group("output")
     out.add_argument("-o", "--output", metavar="RESULTS.csv",
                      help="write every (protocol, method, seed, metric, value): CSV, or JSON "

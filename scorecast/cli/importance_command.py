@@ -9,8 +9,8 @@ from ..plotting import check_plot_path, importance_figure, instances_figure, sav
 from ..predictors import make_predictor
 from ..predictors._registry import param_value
 from . import _given, _messages
-from ._options import (add_table_arguments, fraction, key_value, non_negative_int,
-                       positive_int, read_table, table_inputs)
+from ._options import (add_parallel_arguments, add_table_arguments, fraction, key_value,
+                       non_negative_int, positive_int, read_table, table_inputs)
 from ._outputs import Outputs, add_force_argument
 
 DEFAULT_DATASET = "cpp-llm"
@@ -65,8 +65,7 @@ def add_commands(commands):
                            "(default: 14), else sample --permutations orders")
     game.add_argument("--permutations", type=positive_int, default=256, metavar="N",
                       help="orders of the factors sampled in larger games (default: 256)")
-    game.add_argument("--jobs", type=non_negative_int, default=0, metavar="N",
-                      help="parallel workers over seeds (default 0: one per core)")
+    add_parallel_arguments(game, "seeds")
     out = parser.add_argument_group("output")
     out.add_argument("-o", "--output", metavar="IMP.csv",
                      help="write the table as CSV (columns: see below)")

@@ -6,6 +6,7 @@ Everything that takes time, the imports of the commands included, runs inside
 """
 
 import argparse
+import contextlib
 import os
 import signal
 import sys
@@ -14,6 +15,7 @@ import traceback
 import warnings
 
 from .. import __version__
+from .._parallel import use_backend
 from ..errors import ScorecastError, ScorecastWarning
 from . import _messages
 from ._messages import one_line as _one_line
@@ -34,16 +36,51 @@ class UsageError(Exception):
     """The command line itself is wrong."""
 
 
-def command_modules():
-    """The modules that add the sub-commands, in the order of `scorecast --help`."""
-    from . import (benchmark_command, data_commands, import_command, importance_command,
-                   predict_commands, report_command, suggest_command)
+# Every command: the module that adds it and its line in `scorecast --help`, in that order.
+# Only the module of the command being run is imported, so that `scorecast --help` (and
+# every command's start) does not wait for pandas, scipy and scikit-learn.
+COMMANDS = {
+    "complete": ("predict_commands", "fill every missing score of a table"),
+    "predict": ("predict_commands", "predict one model (or task), known or new"),
+    "methods": ("predict_commands", "list the prediction methods"),
+    "suggest": ("suggest_command",
+                "which evaluation to run next (expected variance reduction per cost)"),
+    "predictability": ("suggest_command",
+                       "how well each task is predicted from a model's other scores"),
+    "benchmark": ("benchmark_command",
+                  "compare methods on held-out scores (the paper's experiments and more)"),
+    "importance": ("importance_command",
+                   "Shapley values of the model and task factors (the paper's 5.3)"),
+    "report": ("report_command", "write a self-contained HTML report of a table"),
+    "datasets": ("data_commands", "list, download and summarise the published datasets"),
+    "show": ("data_commands", "summarise a score file"),
+    "import": ("import_command",
+               "read lm-eval, Open LLM Leaderboard, HELM or OpenCompass results"),
+}
 
-    return (predict_commands, suggest_command, benchmark_command, importance_command,
-            report_command, data_commands, import_command)
+
+def command_modules(names=None):
+    """The modules that add the sub-commands `names` (default: all), in --help order."""
+    import importlib
+
+    modules = dict.fromkeys(COMMANDS[name][0] for name in names or COMMANDS)
+    return [importlib.import_module(f".{module}", __package__) for module in modules]
 
 
-def build_parser():
+class _Commands:
+    """The sub-parsers as the command modules see them: each command's help line is the
+    one in COMMANDS."""
+
+    def __init__(self, action):
+        self.action = action
+
+    def add_parser(self, name, **kwargs):
+        kwargs.setdefault("help", COMMANDS[name][1])
+        return self.action.add_parser(name, **kwargs)
+
+
+def build_parser(argv=None):
+    """The parser of `argv`: with only its command's options, or every command's."""
     parser = OneLineParser(
         prog="scorecast",
         description="Predict how large language models will score on benchmarks they have "
@@ -54,8 +91,14 @@ def build_parser():
     parser.add_argument("--version", action="version", version=f"scorecast {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND",
                                      parser_class=OneLineParser)
-    for module in command_modules():
-        module.add_commands(commands)
+    first = argv[0] if argv else None
+    if argv is not None and (first is None or first.startswith("-")):
+        # `scorecast --help`, `--version` or nothing: the list of commands is enough.
+        for name, (_, line) in COMMANDS.items():
+            commands.add_parser(name, help=line, add_help=False)
+        return parser
+    for module in command_modules([first] if first in COMMANDS else None):
+        module.add_commands(_Commands(commands))
     return parser
 
 
@@ -65,12 +108,16 @@ def _run(argv):
     warnings.simplefilter("ignore")
     warnings.simplefilter("default", ScorecastWarning)
     warnings.showwarning = _messages.start()  # held until the command's checks pass
-    parser = build_parser()
+    argv = sys.argv[1:] if argv is None else list(argv)
+    parser = build_parser(argv)
     args = parser.parse_args(argv)
     if not getattr(args, "func", None):
         parser.print_help()
         return EXIT_USAGE
-    code = args.func(args) or 0
+    # Commands with parallel loops take --backend; the others never start a cluster.
+    with use_backend(args.backend, args.scheduler) if hasattr(args, "backend") \
+            else contextlib.nullcontext():
+        code = args.func(args) or 0
     _messages.release()
     return code
 

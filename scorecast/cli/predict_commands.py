@@ -3,8 +3,8 @@
 import sys
 
 import numpy as np
-from tqdm.auto import tqdm
 
+from .._progress import progress
 from ..errors import ScorecastError, quote_names
 from ..plotting import profile_figure
 from ..predictors import describe_methods, make_predictor
@@ -207,7 +207,7 @@ def _plot_model(args, table):
 
 def _calibrate(predictor):
     """Calibrate the intervals with a progress bar (it refits the method several times)."""
-    with tqdm(desc="calibrating intervals", unit="refit", leave=False, disable=None) as bar:
+    with progress(desc="calibrating intervals", unit="refit") as bar:
         predictor.calibrate(progress=bar.update)
 
 

@@ -21,8 +21,9 @@ import warnings
 
 import numpy as np
 import pandas as pd
-from joblib import Parallel, delayed
+from joblib import delayed
 
+from .._parallel import parallel
 from ..errors import ScorecastError
 from ..predictors._registry import make_predictor, parse_method, seeded
 from ..selection import FoldInSimulation
@@ -158,14 +159,14 @@ def run_active(table, method="auto", seeds=10, steps=5, n_models=10, n_jobs=None
         raise ScorecastError(f"the active protocol needs models with at least "
                              f"{MIN_SCORES_FACTOR * steps} scores (a pool of evaluations and "
                              "a set to predict)")
-    parallel = Parallel(n_jobs=-1 if n_jobs is None else n_jobs)
     unknown = [s for s in strategies if s not in ALL_STRATEGIES]
     if unknown or "random" not in strategies:
         raise ScorecastError(f"strategies must include 'random' and be among "
                              f"{', '.join(ALL_STRATEGIES)}, not {', '.join(strategies)}")
-    records = parallel(delayed(_one_seed)(table, method, seed, steps, n_models,
-                                          tuple(strategies), simulation_method)
-                       for seed in range(seeds))
+    with parallel(n_jobs) as run:
+        records = run(delayed(_one_seed)(table, method, seed, steps, n_models,
+                                         tuple(strategies), simulation_method)
+                      for seed in range(seeds))
     return pd.DataFrame([r for seed_records in records for r in seed_records],
                         columns=RESULT_COLUMNS)
 

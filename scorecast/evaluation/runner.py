@@ -12,9 +12,10 @@ from collections import Counter
 
 import numpy as np
 import pandas as pd
-from joblib import Parallel, delayed
-from tqdm.auto import tqdm
+from joblib import delayed
 
+from .._parallel import parallel
+from .._progress import progress as progress_report
 from ..predictors._registry import make_predictor, parse_method, seeded
 
 __all__ = ["run_benchmark", "summarize", "RESULT_COLUMNS"]
@@ -78,9 +79,10 @@ def run_benchmark(plan, n_jobs=None, progress=True):
     plan : Plan
         From :func:`~scorecast.evaluation.protocols.plan_benchmark`.
     n_jobs : int, optional
-        joblib workers (default: one per core; 1 runs in this process).
+        joblib workers (default: one per core, or every worker of a cluster; 1
+        runs in this process). The backend is :mod:`scorecast._parallel`'s.
     progress : bool, default=True
-        Show a progress bar (on a terminal).
+        Show a progress bar (a line every 30 s when stderr is not a terminal).
 
     Returns
     -------
@@ -93,14 +95,13 @@ def run_benchmark(plan, n_jobs=None, progress=True):
     """
     jobs = [(r, f, method) for r, run in enumerate(plan.runs)
             for method in plan.methods for f in range(len(run.folds))]
-    parallel = Parallel(n_jobs=-1 if n_jobs is None else n_jobs,
-                        return_as="generator_unordered")
     calls = (delayed(_job)(r, f, method, plan.runs[r].folds[f], plan.runs[r].seed, plan.levels)
              for r, f, method in jobs)
     done, notes = {}, Counter()
-    with tqdm(total=len(jobs), desc=plan.protocol, unit="fit", disable=not progress or None,
-              leave=False) as bar:
-        for key, values, bounds, seconds, messages in parallel(calls):
+    # Results arrive in any order (and from any backend); each is filed under its job.
+    with parallel(n_jobs, return_as="generator_unordered") as run, \
+            progress_report(len(jobs), plan.protocol, "fit", enabled=progress) as bar:
+        for key, values, bounds, seconds, messages in run(calls):
             done[key] = (values, bounds, seconds)
             notes.update(messages)
             bar.update()

@@ -5,10 +5,11 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from joblib import Parallel, delayed
+from joblib import delayed
 from sklearn.base import clone
-from tqdm.auto import tqdm
 
+from .._parallel import parallel
+from .._progress import progress as progress_report
 from ..errors import ScorecastError
 from ..evaluation.scoring import make_scoring
 from ..evaluation.splits import random_cells
@@ -126,8 +127,8 @@ def factor_importance(table, method="ncf-factors", seeds=5, masking="zero", vali
         ones sample `n_permutations` orders of the factors.
     n_permutations : int, default=256
     n_jobs : int, optional
-        joblib workers (default: one per core; 1 runs in this process). Under
-        ``joblib.parallel_config(backend=...)`` the seeds go to that backend.
+        joblib workers (default: one per core, or every worker of a cluster; 1
+        runs in this process), on :mod:`scorecast._parallel`'s backend.
     random_state : int or None, default=0
         Seed of the seeds: of the splits, fits, references and permutations.
     progress : bool, default=False
@@ -160,13 +161,13 @@ def factor_importance(table, method="ncf-factors", seeds=5, masking="zero", vali
     settings = dict(kinds=kinds, spread=spread, masking=masking, validation=validation,
                     n_references=n_references, exact_limit=exact_limit,
                     n_permutations=n_permutations)
-    parallel = Parallel(n_jobs=-1 if n_jobs is None else n_jobs, return_as="generator")
     calls = (delayed(_play_seed)(table, predictor, int(seed), **settings)
              for seed in seed_values)
     parts, messages = [], {}
-    with tqdm(total=len(seed_values), desc="factor importance", unit="seed",
-              disable=not progress or None, leave=False) as bar:
-        for part, caught in parallel(calls):
+    with parallel(n_jobs, return_as="generator") as run, \
+            progress_report(len(seed_values), "factor importance", "seed",
+                            enabled=progress) as bar:
+        for part, caught in run(calls):
             parts.append(part)
             messages.update(dict.fromkeys(caught))
             bar.update()

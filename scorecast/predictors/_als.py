@@ -16,11 +16,19 @@ from ..persistence import persistable
 def _batched_ridge(mask, residual, design, penalty, prior):
     """Solve, for every row r, min sum_j mask[r,j] (residual[r,j] - design[j].t)^2
     + (t - prior[r])' diag(penalty) (t - prior[r])."""
-    width = design.shape[1]
-    outer = (design[:, :, None] * design[:, None, :]).reshape(len(design), -1)
-    normal = (mask @ outer).reshape(-1, width, width) + np.diag(penalty)
-    rhs = (mask * residual) @ design + prior * penalty
-    return np.linalg.solve(normal, rhs[..., None])[..., 0]
+    return _solve(mask @ _outer(design), (mask * residual) @ design, penalty, prior)
+
+
+def _outer(design):
+    """Each row's outer product with itself, flattened: (n, width * width)."""
+    return (design[:, :, None] * design[:, None, :]).reshape(len(design), -1)
+
+
+def _solve(gram, rhs, penalty, prior):
+    """The ridge solutions of a batch of normal equations (`gram` flattened per row)."""
+    width = len(penalty)
+    normal = gram.reshape(-1, width, width) + np.diag(penalty)
+    return np.linalg.solve(normal, (rhs + prior * penalty)[..., None])[..., 0]
 
 
 def _prior_fit(theta, features, alpha):
@@ -186,3 +194,72 @@ def fit_als(Y, rank, reg, bias_reg, n_iter, rng, model_features=None, task_featu
         return ALSFactorization(mu, model_theta, task_theta, model_coef, task_coef, penalty)
     return ALSFactorization(mu, model_theta, np.hstack([task_theta, slopes]), model_coef,
                             task_coef, penalty, side, side_penalty)
+
+
+class _Coordinates:
+    """The scored cells of one side as a CSR matrix (rows: models, or tasks), whose data
+    can be replaced by any per-cell values without rebuilding the structure."""
+
+    def __init__(self, rows, cols, n_rows, n_cols):
+        from scipy import sparse
+
+        self.order = np.lexsort((cols, rows))
+        indptr = np.r_[0, np.cumsum(np.bincount(rows, minlength=n_rows))]
+        self._make = lambda data: sparse.csr_matrix(
+            (data, cols[self.order], indptr), shape=(n_rows, n_cols))
+        self.mask = self._make(np.ones(len(rows)))
+
+    def with_values(self, values):
+        return self._make(values[self.order])
+
+
+def fit_als_sparse(rows, cols, values, shape, rank, reg, bias_reg, n_iter, rng,
+                   init_scale=0.1):
+    """:func:`fit_als` on the scored cells given as coordinates, never as a dense table.
+
+    The normal matrices are sparse-dense products (the mask times each task's
+    (model's) outer product), so time and memory grow with the scored cells
+    and the number of models and tasks, not with their product.
+
+    Parameters
+    ----------
+    rows, cols : ndarray of int
+        Model and task index of each scored cell.
+    values : ndarray of float
+    shape : (int, int)
+        Models and tasks.
+    rank, reg, bias_reg, n_iter, rng, init_scale
+        As in :func:`fit_als`.
+
+    Returns
+    -------
+    ALSFactorization
+        Without factor priors; ``full()`` would be dense: use :func:`predict_cells`.
+    """
+    n_models, n_tasks = shape
+    by_model = _Coordinates(rows, cols, n_models, n_tasks)
+    by_task = _Coordinates(cols, rows, n_tasks, n_models)
+    mu = float(values.mean())
+    penalty = np.r_[bias_reg, np.full(rank, reg)]
+    model_theta = np.zeros((n_models, rank + 1))
+    task_theta = np.zeros((n_tasks, rank + 1))
+    task_theta[:, 1:] = rng.normal(scale=init_scale, size=(n_tasks, rank))
+    for _ in range(n_iter):
+        design = np.hstack([np.ones((n_tasks, 1)), task_theta[:, 1:]])
+        residual = by_model.with_values(values - mu - task_theta[cols, 0])
+        model_theta = _solve(by_model.mask @ _outer(design), residual @ design, penalty, 0.0)
+        design = np.hstack([np.ones((n_models, 1)), model_theta[:, 1:]])
+        residual = by_task.with_values(values - mu - model_theta[rows, 0])
+        task_theta = _solve(by_task.mask @ _outer(design), residual @ design, penalty, 0.0)
+    return ALSFactorization(mu, model_theta, task_theta, None, None, penalty)
+
+
+def predict_cells(factorization, rows, cols):
+    """The factorisation's values of the cells (rows[k], cols[k]), in chunks."""
+    out = np.empty(len(rows))
+    model, task = factorization.model_theta, factorization.task_theta
+    for start in range(0, len(rows), 1 << 20):
+        i, j = rows[start:start + (1 << 20)], cols[start:start + (1 << 20)]
+        out[start:start + len(i)] = (factorization.mu + model[i, 0] + task[j, 0]
+                                     + np.einsum("ck,ck->c", model[i, 1:], task[j, 1:]))
+    return out

@@ -30,6 +30,7 @@ from tqdm.auto import tqdm
 
 from .._holes import all_but_known
 from ..errors import ScorecastError, ScorecastWarning
+from ..sparse import SparseScores
 from ._base import ScorePredictor
 from ._registry import METHODS, make_predictor, register, seeded
 
@@ -194,6 +195,25 @@ class Auto(ScorePredictor):
         self.candidates = candidates
         self.random_state = random_state
         self.verbose = verbose
+
+    def fit(self, table):
+        if isinstance(table, SparseScores):
+            # Too large to hold dense: one factorisation on its scored cells (mf's sparse path).
+            self.sparse_member_ = make_predictor("mf", random_state=self.random_state).fit(table)
+            self.report_ = f"auto: {table!r}: fitted by mf on its scored cells"
+            return self
+        self.sparse_member_ = None
+        return super().fit(table)
+
+    def predict_details(self, models, tasks, interval=None):
+        if getattr(self, "sparse_member_", None) is not None:
+            return self.sparse_member_.predict_details(models, tasks, interval=interval)
+        return super().predict_details(models, tasks, interval=interval)
+
+    def complete(self, keep_observed=True, values="score", interval=None):
+        if getattr(self, "sparse_member_", None) is not None:
+            return self.sparse_member_.complete()
+        return super().complete(keep_observed=keep_observed, values=values, interval=interval)
 
     @property
     def uses_factors(self):

@@ -1,8 +1,11 @@
 """Biased matrix factorisation (``mf``), fitted by alternating least squares."""
 
 import numpy as np
+import pandas as pd
 
-from ._als import fit_als
+from ..errors import ScorecastError
+from ..sparse import SparseScores
+from ._als import fit_als, fit_als_sparse, predict_cells
 from ._base import ScorePredictor
 from ._registry import register
 
@@ -121,3 +124,60 @@ class MatrixFactorization(ALSPredictor):
     def _als_params(self):
         return dict(rank=self.rank, reg=self.reg, bias_reg=max(self.bias_reg, 1e-6),
                     n_iter=self.n_iter)
+
+    # ------------------------------------------------------------------ large sparse tables
+    def fit(self, table):
+        """Learn from `table`: a ScoreMatrix, a DataFrame, or a large
+        :class:`~scorecast.sparse.SparseScores` (fitted without a dense matrix;
+        predict its cells with :meth:`predict` or :meth:`predict_details`)."""
+        if not isinstance(table, SparseScores):
+            self.sparse_fit_ = None
+            return super().fit(table)
+        if self.factor_prior or self.factor_slopes or self.target != "task":
+            raise ScorecastError(f"{table.name}: a sparse table is fitted without factors, in "
+                                 "the per-task target (factor_prior, factor_slopes and target "
+                                 "keep their defaults)")
+        self.models_, self.tasks_ = table.models, table.tasks
+        n_tasks = len(table.tasks)
+        counts = np.bincount(table.cols, minlength=n_tasks)
+        center = np.bincount(table.cols, table.values, n_tasks) / counts
+        spread = np.sqrt(np.bincount(table.cols, (table.values - center[table.cols]) ** 2,
+                                     n_tasks) / counts)
+        # A task with one score, or all equal, has no spread of its own: a typical one.
+        ok = (counts > 1) & (spread > 0)
+        spread[~ok] = np.median(spread[ok]) if ok.any() else 1.0
+        y = (table.values - center[table.cols]) / spread[table.cols]
+        self.factorization_ = fit_als_sparse(
+            table.rows, table.cols, y, table.shape, rng=np.random.default_rng(self.random_state),
+            **self._als_params())
+        self.sparse_fit_ = dict(center=center, spread=spread, range=table.score_range,
+                                mean=float(table.values.mean()))
+        return self
+
+    def predict_details(self, models, tasks, interval=None):
+        if getattr(self, "sparse_fit_", None) is None:
+            return super().predict_details(models, tasks, interval=interval)
+        if interval is not None:
+            raise ScorecastError("intervals are not calibrated on a sparse table's fit")
+        models = np.asarray([models] if isinstance(models, str) else models, dtype=object)
+        tasks = np.asarray([tasks] if isinstance(tasks, str) else tasks, dtype=object)
+        models, tasks = np.broadcast_arrays(models, tasks)
+        i, j = self.models_.get_indexer(models), self.tasks_.get_indexer(tasks)
+        fit = self.sparse_fit_
+        both = (i >= 0) & (j >= 0)
+        scores = np.where(j >= 0, fit["center"][np.maximum(j, 0)], fit["mean"])
+        scores[both] += fit["spread"][j[both]] * predict_cells(self.factorization_, i[both],
+                                                                j[both])
+        if fit["range"] is not None:
+            scores = np.clip(scores, *fit["range"])
+        reason = np.where(both, "", np.where(j >= 0, "unknown model: task mean",
+                                             "unknown task: mean of all scores"))
+        return pd.DataFrame({"model": models, "task": tasks, "score": scores,
+                             "fallback": ~both, "reason": reason})
+
+    def complete(self, keep_observed=True, values="score", interval=None):
+        if getattr(self, "sparse_fit_", None) is not None:
+            cells = len(self.models_) * len(self.tasks_)
+            raise ScorecastError(f"a sparse table's completion would hold {cells:,} cells; ask "
+                                 "for the cells you need with predict(models, tasks)")
+        return super().complete(keep_observed=keep_observed, values=values, interval=interval)

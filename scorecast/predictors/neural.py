@@ -11,7 +11,9 @@ their place in both branches.
 Training is not the paper's 250,000 epochs of SGD but full-batch Adam with
 weight decay, stopped early on a validation split of the training cells, then
 (by default) refitted on every cell for the best number of epochs: seconds
-instead of hours, and more accurate.
+instead of hours, and more accurate. The ``n_networks`` networks are trained
+together as one batched ensemble, early stopping and refit in the same pass
+(:mod:`scorecast.predictors._ncf_ensemble`).
 
 PyTorch is an optional extra, imported on first use: the torch classes are
 built the first time a network is needed, and a stand-in registered at import
@@ -20,12 +22,14 @@ been imported.
 """
 
 import functools
+import threading
 
 import numpy as np
 
 from ..errors import ScorecastError
 from ..persistence import persistable
 from ._base import ScorePredictor
+from ._ncf_ensemble import train_ensemble
 from ._registry import register
 
 __all__ = ["NCF", "NCFFactors", "FactorsOnly"]
@@ -34,6 +38,9 @@ _HIDDEN = [64, 32, 16]
 _FOLD_IN_STEPS = 300
 _FOLD_IN_LR = 0.05
 _NETWORK_CLASSES = {}
+# The torch thread count saved by the first of the running fits, and one entry per fit.
+_THREADS_SAVED = []
+_THREADS_LOCK = threading.Lock()
 
 
 def _import_torch():
@@ -46,22 +53,29 @@ def _import_torch():
 
 
 def _single_threaded(method):
-    """Run `method` with one torch thread, restoring the count afterwards.
+    """Run `method` with one torch thread, restoring the count when the last such call ends.
 
     The tensors are tiny: a second thread only adds synchronisation (on a busy
     2-core machine a fit took 16 times longer with two), and one thread keeps
-    results independent of the machine's thread count.
+    results independent of the machine's thread count. The count is global to
+    the process, so concurrent fits (the threading backend) share one setting.
     """
 
     @functools.wraps(method)
     def run(*args, **kwargs):
         torch = _import_torch()
-        threads = torch.get_num_threads()
-        torch.set_num_threads(1)
+        with _THREADS_LOCK:
+            if not _THREADS_SAVED:
+                _THREADS_SAVED.append(torch.get_num_threads())
+                torch.set_num_threads(1)
+            _THREADS_SAVED.append(None)
         try:
             return method(*args, **kwargs)
         finally:
-            torch.set_num_threads(threads)
+            with _THREADS_LOCK:
+                _THREADS_SAVED.pop()
+                if len(_THREADS_SAVED) == 1:
+                    torch.set_num_threads(_THREADS_SAVED.pop())
 
     return run
 
@@ -73,15 +87,6 @@ def _level_variance(residual, axis, noise_var):
     seen = counts > 0
     means = np.nansum(residual, axis=axis)[seen] / counts[seen]
     return max(float(np.var(means) - np.mean(noise_var / counts[seen])), 1e-6)
-
-
-def _adamw(torch, params, **options):
-    """AdamW with the fused CPU kernel where this torch has one (a step is 4 times faster)."""
-    params = list(params)
-    try:
-        return torch.optim.AdamW(params, fused=True, **options)
-    except (RuntimeError, TypeError, ValueError):
-        return torch.optim.AdamW(params, **options)
 
 
 def _network_class():
@@ -233,16 +238,28 @@ class NeuralPredictor(ScorePredictor):
                                  f"{self.validation_fraction!r}")
         if int(self.n_networks) < 1:
             raise ScorecastError(f"n_networks must be at least 1, not {self.n_networks!r}")
+        torch = _import_torch()
         self.factor_inputs_ = (inputs.model_numeric.astype(np.float32), inputs.model_codes,
                                inputs.task_numeric.astype(np.float32), inputs.task_codes)
         cells = np.argwhere(inputs.mask)
         values = inputs.Y[inputs.mask]
         config = self._network_config(inputs)
-        fits = [self._fit_network(config, cells, values, inputs.rng)
-                for _ in range(int(self.n_networks))]
-        self.networks_ = [network for network, _ in fits]
+        n_val = int(round(self.validation_fraction * len(cells)))
+        if len(cells) - n_val < 1:
+            n_val = 0
+        # Each network its own validation split and initial weights, drawn from the rng.
+        validation, seeds = [], []
+        for _ in range(int(self.n_networks)):
+            validation.append(inputs.rng.permutation(len(cells))[:n_val])
+            seeds.append(int(inputs.rng.integers(2 ** 31)))
+        states, stats = train_ensemble(
+            torch, config, self._tensors(), cells, values, validation if n_val else None,
+            seeds, dropout_seed=int(inputs.rng.integers(2 ** 31)), lr=self.lr,
+            weight_decay=self.weight_decay, max_epochs=int(self.max_epochs),
+            patience=int(self.patience), refit=bool(self.refit))
+        self.networks_ = [self._frozen(config, state) for state in states]
         self.best_epochs_, self.stopped_epochs_, self.validation_losses_ = \
-            (np.array(column) for column in zip(*(stats for _, stats in fits)))
+            (np.array(column) for column in zip(*stats))
         residuals = [self._network_full(network) - inputs.Y for network in self.networks_]
         # Each network's noise level, for the likelihood of its fold-in (floored: a
         # perfect fit of the training cells is no licence to trust them blindly).
@@ -250,39 +267,17 @@ class NeuralPredictor(ScorePredictor):
         self.level_vars_ = np.array([[_level_variance(r, 1 - axis, noise_var) for axis in (0, 1)]
                                      for r, noise_var in zip(residuals, self.noise_vars_)])
 
-    def _fit_network(self, config, cells, values, rng):
-        """One network: its own validation split and initial weights, drawn from `rng`.
-
-        Returns the frozen network and (best epoch, last epoch run, best
-        validation loss or NaN).
-        """
+    @staticmethod
+    def _frozen(config, state):
+        """A network module holding trained weights, frozen for prediction and fold-in."""
         torch = _import_torch()
-        order = rng.permutation(len(cells))
-        n_val = int(round(self.validation_fraction * len(cells)))
-        if len(cells) - n_val < 1:
-            n_val = 0
-        seed = int(rng.integers(2 ** 31))
-        # A private RNG stream: fitting neither depends on nor disturbs torch's global state.
+        # The module's own initialisation is overwritten: keep it off torch's global RNG.
         with torch.random.fork_rng(devices=[]):
-            torch.manual_seed(seed)
             network = _network_class()(**config)
-            if not n_val:
-                self._train(network, cells, values, self.max_epochs)
-                stats = (self.max_epochs, self.max_epochs, np.nan)
-            else:
-                val, train = order[:n_val], order[n_val:]
-                state, *stats = self._train(network, cells[train], values[train],
-                                            self.max_epochs, (cells[val], values[val]))
-                if self.refit:
-                    # The validation cells are too precious to leave out of the final fit.
-                    torch.manual_seed(seed)
-                    network = _network_class()(**config)
-                    self._train(network, cells, values, stats[0])
-                elif state is not None:
-                    network.load_state_dict(state)
+        network.load_state_dict(state)
         network.eval()
         network.requires_grad_(False)
-        return network, tuple(stats)
+        return network
 
     def _network_config(self, inputs):
         return dict(
@@ -302,42 +297,6 @@ class NeuralPredictor(ScorePredictor):
     def _tensors(self):
         torch = _import_torch()
         return [torch.from_numpy(np.ascontiguousarray(a)) for a in self.factor_inputs_]
-
-    def _train(self, network, cells, values, epochs, validation=None):
-        """Full-batch Adam on the cells; with `validation`, stop early and keep the best.
-
-        Returns the best state dict, the best epoch, the last epoch run and the best
-        validation loss (None, `epochs`, `epochs`, NaN without validation).
-        """
-        torch = _import_torch()
-        inputs = self._tensors()
-        rows, cols = (torch.from_numpy(cells[:, k].copy()) for k in range(2))
-        target = torch.from_numpy(values.astype(np.float32))
-        optimizer = _adamw(torch, network.parameters(), lr=self.lr,
-                           weight_decay=self.weight_decay)
-        best, best_state, best_epoch, epoch = np.inf, None, epochs, 0
-        if validation is not None:
-            val_rows, val_cols = (torch.from_numpy(validation[0][:, k].copy())
-                                  for k in range(2))
-            val_target = torch.from_numpy(validation[1].astype(np.float32))
-        for epoch in range(1, epochs + 1):
-            network.train()
-            optimizer.zero_grad()
-            loss = torch.mean((network(rows, cols, inputs) - target) ** 2)
-            loss.backward()
-            optimizer.step()
-            if validation is None:
-                continue
-            network.eval()
-            with torch.no_grad():
-                val_loss = float(torch.mean((network(val_rows, val_cols, inputs)
-                                             - val_target) ** 2))
-            if val_loss < best:
-                best, best_epoch = val_loss, epoch
-                best_state = {k: v.clone() for k, v in network.state_dict().items()}
-            elif epoch - best_epoch >= self.patience:
-                break
-        return best_state, best_epoch, epoch, (float(best) if validation is not None else np.nan)
 
     # ------------------------------------------------------------------ prediction
     @_single_threaded

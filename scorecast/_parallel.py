@@ -1,0 +1,172 @@
+"""Where scorecast's parallel loops run: joblib on a backend chosen once.
+
+Every parallel loop (benchmark folds and seeds, the active protocol's seeds,
+factor-importance seeds) asks :func:`parallel` for its ``joblib.Parallel``;
+:func:`use_backend` (the CLI's ``--backend`` and ``--scheduler``, or the
+environment variables ``SCORECAST_BACKEND`` and ``SCORECAST_SCHEDULER``) says
+on what it runs:
+
+- ``loky`` (default): worker processes on this machine;
+- ``threading``: threads of this process (no copying of the data; the numeric
+  work releases the GIL only in part);
+- ``dask``: the workers of a Dask cluster, the one at ``scheduler`` (for
+  example ``tcp://10.0.0.5:8786``) or, without one, a local cluster started for
+  the block and closed after it;
+- ``ray``: a Ray cluster (``scheduler`` is its address; without one Ray starts
+  or joins a local one).
+
+Dask and Ray are optional extras (``pip install "scorecast[dask]"``,
+``"scorecast[ray]"``), imported only when chosen. Results do not depend on the
+backend: every job draws its randomness from its own seed, and the loops key
+each result by its job, never by the order results arrive in.
+"""
+
+import contextlib
+import os
+
+from .errors import ScorecastError
+
+__all__ = ["BACKENDS", "use_backend", "parallel", "current_backend"]
+
+BACKENDS = ("loky", "threading", "dask", "ray")
+_EXTRAS = {"dask": ("distributed", 'pip install "scorecast[dask]"'),
+           "ray": ("ray", 'pip install "scorecast[ray]"')}
+# The backend of the innermost use_backend block; None: SCORECAST_BACKEND, else loky.
+_active = []
+
+
+def _chosen(backend, scheduler):
+    """The backend and scheduler asked for, from the arguments or the environment."""
+    if backend is None:
+        backend = os.environ.get("SCORECAST_BACKEND") or None
+        where = "SCORECAST_BACKEND"
+    else:
+        where = "backend"
+    if scheduler is None:
+        scheduler = os.environ.get("SCORECAST_SCHEDULER") or None
+    if backend is None:
+        backend = "dask" if scheduler else "loky"
+    if backend not in BACKENDS:
+        raise ScorecastError(f"{where} {backend!r} is not a backend; use one of "
+                             f"{', '.join(BACKENDS)}")
+    if scheduler and backend not in ("dask", "ray"):
+        raise ScorecastError(f"a scheduler address ({scheduler}) needs the dask or ray backend, "
+                             f"not {backend}")
+    return backend, scheduler
+
+
+def _import_extra(backend):
+    module, hint = _EXTRAS[backend]
+    try:
+        return __import__(module)
+    except ImportError:
+        raise ScorecastError(f"the {backend} backend needs {module}: {hint}") from None
+
+
+@contextlib.contextmanager
+def _dask_client(scheduler):
+    _import_extra("dask")
+    from distributed import Client, LocalCluster
+
+    if scheduler:
+        try:
+            client = Client(scheduler, timeout="20s")
+        except (OSError, TimeoutError, ValueError) as exc:
+            raise ScorecastError(f"cannot reach the Dask scheduler at {scheduler}: "
+                                 f"{exc}") from None
+        with client:
+            yield client
+        return
+    # No cluster given: one worker process per core on this machine, on loopback only.
+    with LocalCluster(threads_per_worker=1, processes=True, host="127.0.0.1",
+                      dashboard_address=":0") as cluster, Client(cluster) as client:
+        yield client
+
+
+@contextlib.contextmanager
+def _ray_session(scheduler):
+    ray = _import_extra("ray")
+    from ray.util.joblib import register_ray
+
+    register_ray()
+    started = not ray.is_initialized()
+    if started:
+        ray.init(address=scheduler, include_dashboard=False, log_to_driver=False)
+    try:
+        yield
+    finally:
+        if started:
+            ray.shutdown()
+
+
+@contextlib.contextmanager
+def use_backend(backend=None, scheduler=None):
+    """Run scorecast's parallel loops on `backend` inside the block.
+
+    Parameters
+    ----------
+    backend : {"loky", "threading", "dask", "ray"}, optional
+        Default: ``$SCORECAST_BACKEND``, else ``dask`` if a scheduler is
+        given, else ``loky``.
+    scheduler : str, optional
+        Address of a running Dask scheduler (``tcp://host:8786``) or Ray
+        cluster; default ``$SCORECAST_SCHEDULER``. Without one, ``dask``
+        starts a local cluster for the block (one worker process per core).
+
+    Examples
+    --------
+    >>> from scorecast._parallel import use_backend, current_backend
+    >>> with use_backend("threading"):
+    ...     current_backend()
+    'threading'
+    """
+    backend, scheduler = _chosen(backend, scheduler)
+    with contextlib.ExitStack() as stack:
+        if backend == "dask":
+            stack.enter_context(_dask_client(scheduler))
+        elif backend == "ray":
+            stack.enter_context(_ray_session(scheduler))
+        _active.append(backend)
+        stack.callback(_active.pop)
+        yield backend
+
+
+def current_backend():
+    """The backend the parallel loops use here and now."""
+    return _active[-1] if _active else _chosen(None, None)[0]
+
+
+@contextlib.contextmanager
+def parallel(n_jobs=None, **options):
+    """A ``joblib.Parallel`` on the current backend, for one loop.
+
+    Outside any :func:`use_backend` block the backend comes from the
+    environment (and a ``dask`` or ``ray`` one is connected for this loop only).
+
+    Parameters
+    ----------
+    n_jobs : int, optional
+        Workers; default one per core (on ``dask`` and ``ray``: every worker
+        of the cluster). 1 runs the loop in this process, whatever the backend.
+    **options
+        Passed to ``joblib.Parallel`` (``return_as``...).
+
+    Examples
+    --------
+    >>> from joblib import delayed
+    >>> from scorecast._parallel import parallel
+    >>> with parallel(2) as run:
+    ...     run(delayed(abs)(x) for x in (-1, -2))
+    [1, 2]
+    """
+    from joblib import Parallel, parallel_config
+
+    with contextlib.ExitStack() as stack:
+        backend = _active[-1] if _active else stack.enter_context(use_backend())
+        n_jobs = -1 if n_jobs is None else n_jobs
+        if n_jobs == 1:
+            backend = "sequential"
+        # parallel_config, not Parallel(backend=...): it registers joblib's dask and ray
+        # backends on first use.
+        stack.enter_context(parallel_config(backend=backend))
+        yield Parallel(n_jobs=n_jobs, **options)
