@@ -270,12 +270,19 @@ def parameter_counts(table, factor=None):
     ndarray of shape (n_models,)
         In the factor's own unit (only the order matters here).
     """
+    return _factor_values(table, factor, parameter_factor,
+                          "no model factor looks like a parameter count (a numeric factor "
+                          "whose name contains 'param'); name it with factor= (--size-factor "
+                          "on the command line)")
+
+
+def _factor_values(table, factor, find, missing):
+    """A model factor's values as floats: `factor`, else the one `find` picks from the kinds
+    (`missing`: the message when there is none)."""
     if factor is None:
-        factor = parameter_factor(table.model_factor_kinds)
+        factor = find(table.model_factor_kinds)
         if factor is None:
-            raise ScorecastError("no model factor looks like a parameter count (a numeric "
-                                 "factor whose name contains 'param'); name it with factor= "
-                                 "(--size-factor on the command line)")
+            raise ScorecastError(missing)
     if factor not in table.model_factors.columns:
         raise ScorecastError(f"no model factor named {factor!r}")
     return table.model_factors[factor].to_numpy(dtype=float)
@@ -323,14 +330,8 @@ def release_dates(table, factor=None):
     -------
     ndarray of shape (n_models,)
     """
-    if factor is None:
-        factor = date_factor(table.model_factor_kinds)
-        if factor is None:
-            raise ScorecastError("no model factor is a date (a release date); name it with "
-                                 "factor=")
-    if factor not in table.model_factors.columns:
-        raise ScorecastError(f"no model factor named {factor!r}")
-    return table.model_factors[factor].to_numpy(dtype=float)
+    return _factor_values(table, factor, date_factor,
+                          "no model factor is a date (a release date); name it with factor=")
 
 
 def newest_models(table, known=2, n_models=5, factor=None, random_state=None):
