@@ -58,8 +58,8 @@ _MODEL_SHARE = 1 / 8
 _TASK_KEEP = 3
 _CELL_SHARE = 1 / 16
 _EPS = 1e-3
-# A group (or the difficulty curve) with this many residuals from the random-cell folds is
-# calibrated on them alone.
+# A model group with this many residuals from the random-cell folds takes its quantile
+# from them alone.
 _ENOUGH_RANDOM = 100
 # Random-cell folds per round: enough for about this many residuals, at most this many folds.
 _RANDOM_TARGET, _MAX_RANDOM_FOLDS = 400, 8
@@ -160,9 +160,9 @@ def _folds(observed, has_factors, rng, n_random=1):
 
 
 def _copy(predictor):
-    # A fitted predictor may offer a cheaper copy to refit (auto: its chosen blend).
+    # A predictor may offer a cheaper copy to refit (a fitted auto: its chosen blend).
     copy = getattr(predictor, "calibration_copy", None)
-    return copy() if copy is not None and hasattr(predictor, "models_") else clone(predictor)
+    return copy() if copy is not None else clone(predictor)
 
 
 def calibrate(predictor, table, n_rounds=2, random_state=None, progress=None):

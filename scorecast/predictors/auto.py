@@ -312,13 +312,14 @@ class Auto(ScorePredictor):
         weights, task_delta, errors = self._blend(predictions, truth, regimes,
                                                   np.concatenate(tasks), scale, labels, rng,
                                                   table.n_observed, table.shape[1])
-        used = np.flatnonzero(np.maximum(weights.max(axis=0), (weights.max(axis=0)
-                                                                + task_delta.max(axis=0))) > 0.02)
-        self.weights_ = weights[:, used] / weights[:, used].sum(axis=1, keepdims=True)
-        self.task_delta_ = task_delta[:, used]
+        # Members: the candidates with weight in some regime, or on some task.
+        used = np.flatnonzero(weights.max(axis=0) + np.maximum(task_delta.max(axis=0), 0)
+                              > 0.02)
         self._fit_members(table, [(pool[active[u]][1], pool[active[u]][2],
                                    int(seeds[active[u]])) for u in used],
-                          [labels[u] for u in used], self.weights_, self.task_delta_)
+                          [labels[u] for u in used],
+                          weights[:, used] / weights[:, used].sum(axis=1, keepdims=True),
+                          task_delta[:, used])
         self.cv_errors_ = errors
         singles = errors.drop(index="blend")
         best = singles.mean(axis=1).idxmin()
