@@ -40,8 +40,9 @@ from ._params import check_fit
 
 # Tables of up to this many cells are fitted with BLAS on one thread: their matrices are
 # too small for threads to pay, and threads cost dearly (several times slower) when other
-# processes share the cores.
-_ONE_THREAD_CELLS = 1_000_000
+# processes share the cores. Larger tables leave the choice to the method (soft-impute
+# threads only its dense SVDs).
+_ONE_THREAD_CELLS = 50_000
 
 DETAIL_COLUMNS = ["score", "observed", "fallback", "reason"]
 

@@ -22,15 +22,13 @@ from scipy import sparse
 from threadpoolctl import threadpool_limits
 
 from ._als import _batched_ridge
-from ._base import ScorePredictor
+from ._base import _ONE_THREAD_CELLS, ScorePredictor
 from ._registry import register
 
 # Above this many cells, and when the rank cap is small next to the matrix, the
 # randomised sparse-plus-low-rank SVD replaces the dense full SVD.
 _DENSE_CELLS = 250_000
 _OVERSAMPLE = 10
-# Up to this many cells, the dense path runs on one BLAS thread (see SoftImpute._fit).
-_ONE_THREAD_CELLS = 50_000
 # Ridge sweeps of the biases alone before the low-rank part starts.
 _BIAS_SWEEPS = 10
 
