@@ -1,7 +1,9 @@
 """Where scorecast's parallel loops run: joblib on a backend chosen once.
 
 Every parallel loop (benchmark folds and seeds, the active protocol's seeds,
-factor-importance seeds) asks :func:`parallel` for its ``joblib.Parallel``;
+factor-importance seeds, ``auto``'s cross-validation, interval calibration's
+refits) asks :func:`parallel` for its ``joblib.Parallel`` (or :func:`run_calls`
+for loops that first see whether workers are worth starting);
 :func:`use_backend` (the CLI's ``--backend`` and ``--scheduler``, or the
 environment variables ``SCORECAST_BACKEND`` and ``SCORECAST_SCHEDULER``) says
 on what it runs:
@@ -23,16 +25,19 @@ each result by its job, never by the order results arrive in.
 
 import contextlib
 import os
+import time
 
 from .errors import ScorecastError
 
-__all__ = ["BACKENDS", "use_backend", "parallel", "current_backend"]
+__all__ = ["BACKENDS", "use_backend", "parallel", "run_calls", "current_backend", "nested"]
 
 BACKENDS = ("loky", "threading", "dask", "ray")
 _EXTRAS = {"dask": ("distributed", 'pip install "scorecast[dask]"'),
            "ray": ("ray", 'pip install "scorecast[ray]"')}
 # The backend of the innermost use_backend block; None: SCORECAST_BACKEND, else loky.
 _active = []
+# Whether loky's worker processes (kept by joblib between loops) have been started.
+_loky = {"started": False}
 
 
 def _chosen(backend, scheduler):
@@ -162,11 +167,88 @@ def parallel(n_jobs=None, **options):
     from joblib import Parallel, parallel_config
 
     with contextlib.ExitStack() as stack:
-        backend = _active[-1] if _active else stack.enter_context(use_backend())
-        n_jobs = -1 if n_jobs is None else n_jobs
-        if n_jobs == 1:
-            backend = "sequential"
+        # Inside a worker of an outer loop the outer loop already uses every core.
+        if n_jobs == 1 or nested():
+            n_jobs, backend = 1, "sequential"
+        else:
+            backend = _active[-1] if _active else stack.enter_context(use_backend())
+            n_jobs = -1 if n_jobs is None else n_jobs
         # parallel_config, not Parallel(backend=...): it registers joblib's dask and ray
         # backends on first use.
         stack.enter_context(parallel_config(backend=backend))
         yield Parallel(n_jobs=n_jobs, **options)
+
+
+def nested():
+    """True inside a worker of a parallel loop (an inner loop then runs in that worker)."""
+    from joblib.parallel import get_active_backend
+
+    backend = get_active_backend()[0]
+    if getattr(backend, "nesting_level", 0) > 0:
+        return True
+    # joblib gives a task on a cluster the cluster's backend at nesting level 0; this
+    # process did not choose it (no use_backend block here), so it is one of its workers.
+    return type(backend).__name__ in ("DaskDistributedBackend", "RayBackend") and not _active
+
+
+def run_calls(calls, n_jobs=None, first=1, worth=8.0, done=None, later=0.0):
+    """Results of ``joblib.delayed`` `calls`, in order; in parallel when it pays.
+
+    Starting loky's worker processes costs seconds (each imports scorecast and
+    its libraries), more than a short loop takes. Until they have been started
+    once, the `first` calls therefore run here, timed, and the others go to
+    the workers only if, at that pace, they would take more than `worth`
+    seconds here. On the other backends (chosen on purpose) every call goes to
+    the workers. Which way calls run never changes the results (each call
+    carries its own seed).
+
+    Parameters
+    ----------
+    calls : iterable of (function, args, kwargs)
+        From ``joblib.delayed``.
+    n_jobs : int, optional
+        As for :func:`parallel`; 1 runs every call here.
+    first : int, default=1
+        Calls timed here before deciding (a representative share of the work).
+    worth : float, default=8
+        Seconds of remaining work that justify starting workers (about twice
+        what starting two of them takes on a small machine: below that, the
+        work is done before they are ready).
+    done : callable, optional
+        Called with no argument after each call returns (a progress bar's update).
+    later : float, default=0
+        Work expected after this loop that the started workers will also take,
+        as a multiple of this loop's (counted in the decision).
+
+    Returns
+    -------
+    list
+    """
+    calls = list(calls)
+    results = []
+
+    def here(part):
+        for function, args, kwargs in part:
+            results.append(function(*args, **kwargs))
+            if done:
+                done()
+
+    if n_jobs == 1 or nested():
+        here(calls)
+        return results
+    loky = current_backend() == "loky"
+    if loky and not _loky["started"]:
+        start = time.perf_counter()
+        here(calls[:first])
+        calls = calls[first:]
+        pace = (time.perf_counter() - start) / max(first, 1)
+        if pace * (len(calls) + later * (len(calls) + first)) < worth:
+            here(calls)
+            return results
+    with parallel(n_jobs, return_as="generator") as run:
+        for result in run(calls):
+            results.append(result)
+            if done:
+                done()
+    _loky["started"] |= loky
+    return results

@@ -29,6 +29,9 @@ they widen where the data are thin:
 The calibration refits the method once per fold (10-26 refits by default,
 more on small tables): seconds for the fast methods. ``auto`` refits the blend
 it chose on the whole table (its members, with their weights), not its choice.
+The refits are independent jobs (each with its own seed, drawn in order), run
+by :func:`scorecast._parallel.run_calls`: on workers when they pay for
+starting them, with the same result either way.
 """
 
 import math
@@ -36,12 +39,13 @@ import numbers
 import warnings
 
 import numpy as np
+from joblib import delayed
 from sklearn.base import clone
 
 from ._holes import all_but_known
+from ._parallel import run_calls
 from .errors import ParameterError, ScorecastError
 from .persistence import persistable
-from .predictors._registry import seeded
 
 __all__ = ["Calibration", "calibrate", "check_level", "MODEL_GROUPS", "MIN_GROUP"]
 
@@ -165,7 +169,17 @@ def _copy(predictor):
     return copy() if copy is not None else clone(predictor)
 
 
-def calibrate(predictor, table, n_rounds=2, random_state=None, progress=None):
+def _refit(model, table, cells):
+    """`model`'s predictions of `cells`, fitted on the table without them."""
+    hidden = table.scores.to_numpy(dtype=float, copy=True)
+    hidden[cells[:, 0], cells[:, 1]] = np.nan
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        predicted = model.fit(table.with_scores(hidden)).complete(keep_observed=False)
+    return predicted.to_numpy()[cells[:, 0], cells[:, 1]]
+
+
+def calibrate(predictor, table, n_rounds=2, random_state=None, progress=None, n_jobs=None):
     """Calibration residuals of `predictor`'s method on `table`.
 
     Parameters
@@ -181,6 +195,10 @@ def calibrate(predictor, table, n_rounds=2, random_state=None, progress=None):
     random_state : int or None
     progress : callable, optional
         Called with no argument after each refit (for a progress bar).
+    n_jobs : int, optional
+        Workers for the refits, on :mod:`scorecast._parallel`'s backend
+        (default: one per core, when the first refit shows they are worth
+        starting; 1: this process). The result does not depend on it.
 
     Returns
     -------
@@ -195,24 +213,26 @@ def calibrate(predictor, table, n_rounds=2, random_state=None, progress=None):
     per_fold = max(1, int(observed.sum() * _CELL_SHARE))
     n_random = int(np.clip(np.ceil(_RANDOM_TARGET / (per_fold * int(n_rounds))), 1,
                            _MAX_RANDOM_FOLDS))
-    residuals, model_counts, task_counts, columns, random = [], [], [], [], []
+    from .predictors._registry import seeded   # the predictors import this module
+
+    folds, models = [], []
     for _ in range(int(n_rounds)):
         for index, cells in enumerate(_folds(observed, has_factors, rng, n_random)):
-            random.append(np.full(len(cells), index < n_random))
-            hidden = raw.copy()
-            hidden[cells[:, 0], cells[:, 1]] = np.nan
-            model = seeded(_copy(predictor), int(rng.integers(2 ** 31 - 1)), verbose=False)
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                predicted = model.fit(table.with_scores(hidden)).complete(keep_observed=False)
-            predicted = predicted.to_numpy()[cells[:, 0], cells[:, 1]]
-            kept = ~np.isnan(hidden)
-            residuals.append(raw[cells[:, 0], cells[:, 1]] - predicted)
-            model_counts.append(kept.sum(axis=1)[cells[:, 0]])
-            task_counts.append(kept.sum(axis=0)[cells[:, 1]])
-            columns.append(cells[:, 1])
-            if progress:
-                progress()
+            folds.append((cells, index < n_random))
+            models.append(seeded(_copy(predictor), int(rng.integers(2 ** 31 - 1)),
+                                 verbose=False))
+    predictions = run_calls([delayed(_refit)(model, table, cells)
+                             for model, (cells, _) in zip(models, folds)],
+                            n_jobs=n_jobs, done=progress)
+    residuals, model_counts, task_counts, columns, random = [], [], [], [], []
+    for (cells, is_random), predicted in zip(folds, predictions):
+        random.append(np.full(len(cells), is_random))
+        kept = observed.copy()
+        kept[cells[:, 0], cells[:, 1]] = False
+        residuals.append(raw[cells[:, 0], cells[:, 1]] - predicted)
+        model_counts.append(kept.sum(axis=1)[cells[:, 0]])
+        task_counts.append(kept.sum(axis=0)[cells[:, 1]])
+        columns.append(cells[:, 1])
     if not residuals:
         raise ScorecastError(f"{table.name}: too few scores to calibrate intervals")
     residuals, columns = np.concatenate(residuals), np.concatenate(columns)

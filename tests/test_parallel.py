@@ -2,13 +2,15 @@
 cluster (a LocalCluster of two worker processes on loopback, started here); progress lines."""
 
 import io
+import os
 
 import numpy as np
 import pandas as pd
 import pytest
+from joblib import delayed
 
-from scorecast import datasets
-from scorecast._parallel import current_backend, use_backend
+from scorecast import _parallel, datasets, make_predictor
+from scorecast._parallel import current_backend, parallel, run_calls, use_backend
 from scorecast._progress import progress
 from scorecast.cli import main as cli
 from scorecast.errors import ScorecastError
@@ -137,3 +139,71 @@ def test_progress_is_plain_lines_with_the_time_left_off_a_terminal():
     with progress(4, "paper", "fit", enabled=False, stream=quiet) as bar:
         bar.update()
     assert quiet.getvalue() == ""
+
+
+# ------------------------------------------------------- auto's cross-validation, calibration
+def _pid(_):
+    return os.getpid()
+
+
+def _inner_pids(_):
+    return run_calls([delayed(_pid)(k) for k in range(3)], worth=0)
+
+
+def test_run_calls_starts_workers_only_when_the_work_pays_for_them(monkeypatch, cluster):
+    monkeypatch.setitem(_parallel._loky, "started", False)
+    here = os.getpid()
+    # Fast calls stay in this process, and leave loky's workers unstarted.
+    assert run_calls([delayed(_pid)(k) for k in range(6)]) == [here] * 6
+    assert not _parallel._loky["started"]
+    # Work worth more than `worth` seconds: the first call here, the others in workers.
+    pids = run_calls([delayed(_pid)(k) for k in range(6)], n_jobs=2, worth=0)
+    assert pids[0] == here and here not in pids[1:]
+    assert _parallel._loky["started"]
+    # A loop inside a worker of another loop (on this machine or a cluster) runs in that
+    # worker.
+    for backend, scheduler in (("loky", None), ("dask", cluster)):
+        with use_backend(backend, scheduler), parallel(2) as run:
+            inner = run(delayed(_inner_pids)(k) for k in range(2))
+        assert all(len(set(pids)) == 1 and here not in pids for pids in inner)
+
+
+def _auto_run(**params):
+    table = make_leaderboard("generations", n_models=40, random_state=1)[0]
+    pool = [("mean", "mean", {}), ("additive", "additive", {}),
+            ("mf-1", "mf", {"rank": 1}), ("mf-2", "mf", {"rank": 2, "reg": 3.0}),
+            ("soft-impute", "soft-impute", {})]
+    auto = make_predictor("auto", candidates=pool, random_state=3, **params).fit(table)
+    cells = auto.complete(keep_observed=False, interval=0.8)
+    return auto.report_.split("; ")[:2], cells
+
+
+def test_auto_cross_validates_and_calibrates_alike_in_this_process_and_on_workers(
+        cluster, monkeypatch):
+    report, cells = _auto_run(n_jobs=1)
+    monkeypatch.setitem(_parallel._loky, "started", True)      # no timing: straight to workers
+    runs = [_auto_run(n_jobs=2)]
+    with use_backend("dask", cluster):
+        runs.append(_auto_run())
+    for other_report, other_cells in runs:
+        assert other_report == report
+        pd.testing.assert_frame_equal(other_cells, cells)
+
+
+def test_complete_calibrating_on_a_dask_scheduler_writes_what_one_process_writes(
+        cluster, tmp_path, capsys):
+    table = make_leaderboard("generations", n_models=30, random_state=2)[0].to_wide()
+    table.index.name = "model"
+    table.to_csv(tmp_path / "scores.csv")
+    outputs = {}
+    for name, extra in (("here", ["--jobs", "1"]),
+                        ("dask", ["--backend", "dask", "--scheduler", cluster])):
+        outputs[name] = tmp_path / f"{name}.csv"
+        # mf: auto's cross-validation on workers is checked above, without the CLI.
+        assert cli.main(["complete", str(tmp_path / "scores.csv"), "--method", "mf", "--long",
+                         "--interval", "0.8", "-o", str(outputs[name])] + extra) == 0
+    capsys.readouterr()
+    assert outputs["dask"].read_bytes() == outputs["here"].read_bytes()
+    assert cli.main(["complete", str(tmp_path / "scores.csv"), "--param", "n_jobs=0"]) == 2
+    assert "n_jobs' of method 'auto' must be None or a whole number of at least 1" \
+        in capsys.readouterr().err

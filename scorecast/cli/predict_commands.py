@@ -10,8 +10,8 @@ from ..plotting import profile_figure
 from ..predictors import describe_methods, make_predictor
 from ..predictors._registry import param_value, seeded
 from . import _given, _messages
-from ._options import (add_table_arguments, fraction, key_value, key_values, non_negative_int,
-                       read_table, table_inputs)
+from ._options import (add_parallel_arguments, add_table_arguments, fraction, key_value,
+                       key_values, non_negative_int, read_table, table_inputs)
 from ._outputs import Outputs, add_force_argument
 from ._plots import add_plot_argument, claim_plot, write_plot
 
@@ -30,6 +30,8 @@ def add_method_arguments(parser, interval=True):
                        help="a parameter of the method, e.g. --param rank=2 (repeatable)")
     group.add_argument("--seed", type=non_negative_int, default=0,
                        help="random seed, 0 or more (default: 0)")
+    add_parallel_arguments(group, "auto's cross-validation and the intervals' calibration "
+                                  "(started only when the work is worth it)")
     if not interval:
         return
     group.add_argument("--interval", type=fraction, metavar="LEVEL",
@@ -42,7 +44,10 @@ def build_predictor(args):
     """The predictor the options ask for: method and parameters checked, nothing fitted."""
     params = {name: param_value(text) for name, text in _given.pairs([args.param],
                                                                       "--param").items()}
-    return seeded(make_predictor(args.method, **params), args.seed, verbose=True)
+    predictor = make_predictor(args.method, **params)
+    if args.jobs and "n_jobs" not in params and "n_jobs" in predictor.get_params():
+        predictor.set_params(n_jobs=args.jobs)
+    return seeded(predictor, args.seed, verbose=True)
 
 
 def prepare(args, outputs=()):
@@ -162,7 +167,7 @@ def fit(args, table, predictor):
     _report_unscored(table, predictor)
     predictor = _fit(args, table, predictor)
     if getattr(args, "interval", None):
-        _calibrate(predictor)
+        _calibrate(predictor, args.jobs or None)
     return predictor
 
 
@@ -205,10 +210,10 @@ def _plot_model(args, table):
     return args.plot_model if args.plot_model is not None else table.models[0]
 
 
-def _calibrate(predictor):
+def _calibrate(predictor, n_jobs=None):
     """Calibrate the intervals with a progress bar (it refits the method several times)."""
     with progress(desc="calibrating intervals", unit="refit") as bar:
-        predictor.calibrate(progress=bar.update)
+        predictor.calibrate(progress=bar.update, n_jobs=n_jobs)
 
 
 def _check_target(args, table):

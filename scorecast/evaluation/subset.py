@@ -20,8 +20,9 @@ selection models, where it was chosen: optimistic).
 
 import numpy as np
 import pandas as pd
-from joblib import Parallel, delayed
+from joblib import delayed
 
+from .._parallel import parallel
 from ..errors import ScorecastError
 from ..selection import FoldInSimulation, select_tasks
 from .runner import RESULT_COLUMNS
@@ -95,9 +96,9 @@ def run_subset(table, method="mf", seeds=10, max_size=8, test_share=0.2, n_rando
     if (table.observed.sum(axis=1) >= 2).sum() < 10:
         raise ScorecastError("the subset protocol needs at least 10 models with 2 or more "
                              "scores")
-    parallel = Parallel(n_jobs=-1 if n_jobs is None else n_jobs)
-    out = parallel(delayed(_one_seed)(table, method, seed, max_size, test_share, n_random)
-                   for seed in range(seeds))
+    with parallel(n_jobs) as run:
+        out = run(delayed(_one_seed)(table, method, seed, max_size, test_share, n_random)
+                  for seed in range(seeds))
     results = pd.DataFrame([r for records, _ in out for r in records], columns=RESULT_COLUMNS)
     return results, {seed: sets for seed, (_, sets) in enumerate(out)}
 

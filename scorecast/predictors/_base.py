@@ -236,12 +236,15 @@ class ScorePredictor(BaseEstimator):
             "observed": observed.ravel()})
 
     # ------------------------------------------------------------------ intervals
-    def calibrate(self, n_rounds=2, random_state=None, progress=None):
+    def calibrate(self, n_rounds=2, random_state=None, progress=None, n_jobs=None):
         """Calibrate the intervals on the fitted table (see :mod:`scorecast.intervals`).
 
         Refits copies of the method on the table with cells hidden; called
         by the first request for an interval, or ahead of time (and before
-        :meth:`save`, so that a loaded predictor has intervals).
+        :meth:`save`, so that a loaded predictor has intervals). The refits
+        run on `n_jobs` workers (default: the predictor's own ``n_jobs`` if it
+        has one, else one per core when the refits are slow enough to pay for
+        starting them).
 
         Returns
         -------
@@ -255,8 +258,9 @@ class ScorePredictor(BaseEstimator):
         # A method without a random_state of its own (mean, additive) still gets the same
         # calibration folds on every run.
         seed = getattr(self, "random_state", 0) if random_state is None else random_state
+        n_jobs = getattr(self, "n_jobs", None) if n_jobs is None else n_jobs
         self.calibration_ = calibrate(self, table, n_rounds=n_rounds, random_state=seed,
-                                      progress=progress)
+                                      progress=progress, n_jobs=n_jobs)
         return self
 
     def calibration_copy(self):

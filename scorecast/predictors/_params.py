@@ -208,6 +208,7 @@ RULES = {
     "reg": _PENALTY, "bias_reg": _PENALTY, "alpha": _PENALTY, "weight_decay": _PENALTY,
     "prior_alpha": _POSITIVE, "slope_reg": _POSITIVE, "tol": _POSITIVE, "lr": _POSITIVE,
     "time_budget": _POSITIVE,
+    "n_jobs": Number(1, integer=True, none=True),   # None: one worker per core
     "n_iter": _COUNT, "max_iter": _COUNT, "n_folds": _COUNT, "n_predictors": _COUNT,
     "n_estimators": _COUNT, "n_neighbors": _COUNT, "min_models": _COUNT, "n_lambdas": _COUNT,
     "embedding_dim": _COUNT, "max_epochs": _COUNT, "patience": _COUNT, "n_networks": _COUNT,

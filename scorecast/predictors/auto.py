@@ -17,7 +17,10 @@ its factors. Methods rank differently on each. ``auto`` therefore
 The pool and the number of cross-validation rounds depend only on the table
 and the seed, so the same seed gives the same predictions; larger tables get
 smaller pools. ``time_budget`` is a safety net: if cross-validation would
-overrun it, fewer rounds are run and the report says so.
+overrun it, fewer rounds are run and the report says so. Each candidate's fit
+on each fold of a round is a job of its own, run on workers when the round is
+worth them (:func:`scorecast._parallel.run_calls`); where they run never
+changes the result.
 """
 
 import sys
@@ -26,9 +29,11 @@ import warnings
 
 import numpy as np
 import pandas as pd
+from joblib import delayed
 from tqdm.auto import tqdm
 
 from .._holes import all_but_known
+from .._parallel import run_calls
 from ..errors import ScorecastError, ScorecastWarning
 from ..sparse import SparseScores
 from ._base import ScorePredictor
@@ -56,9 +61,11 @@ _MIN_CV_SCORES = 12
 # small tables give cross-validation little evidence to choose among many.
 _ANCHOR_CELLS = 300
 # After the first round of cross-validation only the best candidates go on: this many
-# overall, and the best few of each regime.
+# overall, and the best few of each regime. The survivors cost about this share of a
+# round of the whole pool (the costly candidates are often among the best).
 _KEEP = 6
 _KEEP_PER_REGIME = 2
+_LATER_ROUNDS = 0.5
 # Ridge penalty of the per-task slopes on the model factors (see MatrixFactorization).
 _SLOPE_REG = 0.3
 # Which tables get scikit-learn's iterative imputers as candidates (see default_candidates).
@@ -74,6 +81,15 @@ _LARGE_TABLE = 200_000
 
 def _regime(counts):
     return np.searchsorted(_REGIME_EDGES, counts, side="right") - 1
+
+
+def _held_out(table, hidden, method, params, seed):
+    """A candidate's predictions of the `hidden` cells, fitted on the table without them."""
+    train = table.scores.to_numpy(dtype=float, copy=True)
+    train[hidden[:, 0], hidden[:, 1]] = np.nan
+    predicted = Auto._fit_quietly(Auto._candidate(method, params, seed),
+                                  table.with_scores(train)).complete(keep_observed=False)
+    return predicted.to_numpy()[hidden[:, 0], hidden[:, 1]]
 
 
 def _cell_weights(weights, delta):
@@ -171,6 +187,10 @@ class Auto(ScorePredictor):
     random_state : int or None, default=None
     verbose : bool, default=False
         Print progress to standard error.
+    n_jobs : int, optional
+        Workers for cross-validation, on :mod:`scorecast._parallel`'s backend
+        (default: one per core, once a fold shows the work is worth starting
+        them; 1: this process). The results do not depend on it.
 
     Attributes
     ----------
@@ -189,12 +209,13 @@ class Auto(ScorePredictor):
     target = "raw"
 
     def __init__(self, time_budget=60, n_folds=2, candidates=None, random_state=None,
-                 verbose=False):
+                 verbose=False, n_jobs=None):
         self.time_budget = time_budget
         self.n_folds = n_folds
         self.candidates = candidates
         self.random_state = random_state
         self.verbose = verbose
+        self.n_jobs = n_jobs
 
     def fit(self, table):
         if isinstance(table, SparseScores):
@@ -277,24 +298,23 @@ class Auto(ScorePredictor):
                         disable=None if self.verbose else True, leave=False, file=sys.stderr)
         for round_number, folds in enumerate(self._rounds(table, rng)):
             progress.update()
+            # Every candidate on every fold of the round: one call each, on the backend's
+            # workers once the first fold says the round is worth them.
+            held_out = iter(run_calls(
+                [delayed(_held_out)(table, hidden, *pool[c][1:], seeds[c])
+                 for hidden in folds for c in active], n_jobs=self.n_jobs, first=len(active),
+                later=_LATER_ROUNDS * (self._planned(folds) - 1) if round_number == 0 else 0))
             for hidden in folds:
-                train = raw.copy()
-                train[hidden[:, 0], hidden[:, 1]] = np.nan
-                fold_table = table.with_scores(train)
                 truth.append(raw[hidden[:, 0], hidden[:, 1]])
-                regimes.append(_regime((~np.isnan(train)).sum(axis=1)[hidden[:, 0]]))
+                known = table.observed.sum(axis=1) - np.bincount(hidden[:, 0],
+                                                                 minlength=table.shape[0])
+                regimes.append(_regime(known[hidden[:, 0]]))
                 tasks.append(hidden[:, 1])
                 for c in active:
-                    label, method, params = pool[c]
-                    predicted = self._fit_quietly(self._candidate(method, params, seeds[c]),
-                                                  fold_table).complete(keep_observed=False)
-                    predicted = predicted.to_numpy()
-                    oof[c].append(predicted[hidden[:, 0], hidden[:, 1]])
+                    oof[c].append(next(held_out))
             if round_number == 0:
                 active = self._survivors(active, oof, truth, regimes, tasks, spread)
-                per_round = max(1, sum(len(t) for t in truth))
-                planned = int(np.clip(np.ceil(_TARGET_CELLS / per_round), self.n_folds,
-                                      _MAX_ROUNDS))
+                planned = self._planned(folds)
                 progress.total = planned
             if round_number + 1 >= planned:
                 break
@@ -332,6 +352,11 @@ class Auto(ScorePredictor):
             self.report_ += (f"; the time budget cut cross-validation at {round_number + 1} of "
                              f"{planned} rounds, so results may vary between runs: raise "
                              "time_budget for reproducible ones")
+
+    def _planned(self, folds):
+        """Rounds of cross-validation, given the folds of one."""
+        per_round = max(1, sum(len(f) for f in folds))
+        return int(np.clip(np.ceil(_TARGET_CELLS / per_round), self.n_folds, _MAX_ROUNDS))
 
     def _fit_members(self, table, specs, labels, weights, task_delta):
         """Fit the blend's members, ``(method, params, seed)`` each, on the whole table."""
