@@ -78,7 +78,8 @@ def run_subset(table, method="mf", seeds=10, max_size=8, test_share=0.2, n_rando
     n_random : int, default=20
         Random sets of each size per seed.
     n_jobs : int, optional
-        joblib workers over seeds (default: one per core).
+        joblib workers over seeds (default: one per core, or every worker of a
+        cluster), on :mod:`scorecast._parallel`'s backend.
 
     Returns
     -------
@@ -105,6 +106,5 @@ def run_subset(table, method="mf", seeds=10, max_size=8, test_share=0.2, n_rando
 
 def chosen_sets(sets, size):
     """How often each task is in the chosen set of `size`, over seeds (most often first)."""
-    counts = pd.Series([t for per_seed in sets.values() if len(per_seed) >= size
-                        for t in per_seed[size - 1]], dtype=object).value_counts()
-    return counts
+    return pd.Series([t for per_seed in sets.values() if len(per_seed) >= size
+                      for t in per_seed[size - 1]], dtype=object).value_counts()

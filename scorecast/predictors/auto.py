@@ -296,6 +296,7 @@ class Auto(ScorePredictor):
         planned, self.budget_reached_ = _MAX_ROUNDS, False
         progress = tqdm(desc=f"auto: cross-validating {len(pool)} candidates", unit="round",
                         disable=None if self.verbose else True, leave=False, file=sys.stderr)
+        counts = table.observed.sum(axis=1)
         for round_number, folds in enumerate(self._rounds(table, rng)):
             progress.update()
             # Every candidate on every fold of the round: one call each, on the backend's
@@ -306,8 +307,7 @@ class Auto(ScorePredictor):
                 later=_LATER_ROUNDS * (self._planned(folds) - 1) if round_number == 0 else 0))
             for hidden in folds:
                 truth.append(raw[hidden[:, 0], hidden[:, 1]])
-                known = table.observed.sum(axis=1) - np.bincount(hidden[:, 0],
-                                                                 minlength=table.shape[0])
+                known = counts - np.bincount(hidden[:, 0], minlength=table.shape[0])
                 regimes.append(_regime(known[hidden[:, 0]]))
                 tasks.append(hidden[:, 1])
                 for c in active:
