@@ -25,6 +25,7 @@ each result by its job, never by the order results arrive in.
 
 import contextlib
 import os
+import sys
 import time
 
 from .errors import ScorecastError
@@ -252,3 +253,28 @@ def run_calls(calls, n_jobs=None, first=1, worth=8.0, done=None, later=0.0):
                 done()
     _loky["started"] |= loky
     return results
+
+
+_CONTROLLER = []
+
+
+def blas_threads(limit):
+    """A context that caps BLAS at `limit` threads (None: no cap).
+
+    threadpoolctl finds the loaded BLAS libraries by scanning the process's
+    memory map, which costs about as much as a small factorisation; they are
+    found once, and again only after more modules have been imported (one of
+    them, PyTorch say, may have brought a BLAS of its own), not on every fit.
+    """
+    from threadpoolctl import ThreadpoolController
+
+    if limit is None:
+        return contextlib.nullcontext()
+    if not _CONTROLLER or _CONTROLLER[0][1] != _loaded_libraries():
+        _CONTROLLER[:] = [(ThreadpoolController(), _loaded_libraries())]
+    return _CONTROLLER[0][0].limit(limits=limit, user_api="blas")
+
+
+def _loaded_libraries():
+    """A cheap sign that libraries may have been loaded since: the modules imported."""
+    return len(sys.modules)

@@ -20,17 +20,16 @@ mean of all scores) flagged as a fallback with its reason, never a NaN.
 """
 
 import warnings
-from contextlib import nullcontext
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator, clone
 from sklearn.linear_model import Ridge
-from threadpoolctl import threadpool_limits
 
 from .. import persistence
 from .._cells import parse_number
+from .._parallel import blas_threads
 from ..errors import ScorecastError, ScorecastWarning, ScoreTableError, quote_names
 from ..intervals import calibrate, check_level
 from ..table import ScoreMatrix
@@ -126,8 +125,7 @@ class ScorePredictor(BaseEstimator):
                        np.zeros((n_tasks, 0)), np.zeros((n_tasks, 0), np.int64))
         Y = self.target_.transform(raw)
         rng = np.random.default_rng(getattr(self, "random_state", None))
-        threads = threadpool_limits(1, user_api="blas") if raw.size <= _ONE_THREAD_CELLS \
-            else nullcontext()
+        threads = blas_threads(1 if raw.size <= _ONE_THREAD_CELLS else None)
         with warnings.catch_warnings(), threads:  # a task with no score: said below
             warnings.filterwarnings("ignore", "(Mean of empty slice|All-NaN slice)",
                                     RuntimeWarning)

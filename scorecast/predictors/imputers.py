@@ -16,17 +16,67 @@ model needs it.
 import warnings
 
 import numpy as np
-from sklearn.ensemble import ExtraTreesRegressor
+from sklearn import config_context
+from sklearn.base import BaseEstimator, RegressorMixin
 from sklearn.experimental import enable_iterative_imputer  # noqa: F401  (makes it importable)
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.impute import IterativeImputer, KNNImputer
 from sklearn.linear_model import BayesianRidge
-from threadpoolctl import threadpool_limits
+from sklearn.tree import ExtraTreeRegressor
+from sklearn.utils import check_array, check_random_state
 
+from .._parallel import blas_threads
 from ._base import ScorePredictor
 from ._registry import register
 
 ESTIMATORS = ("auto", "bayesian-ridge", "extra-trees")
+_SEED_BOUND = np.iinfo(np.int32).max
+
+
+class ExtraTrees(RegressorMixin, BaseEstimator):
+    """scikit-learn's extremely randomised trees, averaged: ``ExtraTreesRegressor`` (no
+    bootstrap) without its per-tree set-up.
+
+    The iterative imputer fits one forest per task and round on a few dozen rows;
+    there, ``ExtraTreesRegressor`` spends more time cloning each tree (through
+    ``get_params``) than growing it. This builds the same ``ExtraTreeRegressor``
+    trees, with the same seeds drawn in the same order, on the same float32
+    inputs, and averages them in the same order: the predictions are the
+    forest's, in about half the time.
+
+    Parameters
+    ----------
+    n_estimators : int, default=100
+    max_features : float, default=1.0
+    random_state : int or None, default=None
+    """
+
+    def __init__(self, n_estimators=100, max_features=1.0, random_state=None):
+        self.n_estimators = n_estimators
+        self.max_features = max_features
+        self.random_state = random_state
+
+    def fit(self, X, y):
+        rng = check_random_state(self.random_state)
+        # Checked once here, as the forest does, rather than by every tree.
+        X = np.ascontiguousarray(check_array(X), dtype=np.float32)
+        y = np.ascontiguousarray(np.asarray(y, dtype=float).reshape(-1, 1))
+        self.estimators_ = []
+        with config_context(skip_parameter_validation=True):
+            for _ in range(self.n_estimators):
+                tree = ExtraTreeRegressor(max_features=self.max_features,
+                                          random_state=rng.randint(_SEED_BOUND))
+                self.estimators_.append(tree.fit(X, y, check_input=False))
+        return self
+
+    def predict(self, X):
+        X = np.ascontiguousarray(check_array(X), dtype=np.float32)
+        total = np.zeros(len(X))
+        with config_context(skip_parameter_validation=True):
+            for tree in self.estimators_:
+                total += tree.predict(X, check_input=False).reshape(len(X))
+        return total / len(self.estimators_)
+
 # Share of observed scores held out to pick the estimator when estimator="auto".
 _VALIDATION = 0.1
 
@@ -51,7 +101,7 @@ class _ImputerPredictor(ScorePredictor):
 
     def _impute(self, imputer, design):
         # Many small regressions: one BLAS thread each is faster than several.
-        with warnings.catch_warnings(), threadpool_limits(1):
+        with warnings.catch_warnings(), blas_threads(1):
             # The imputer's round-robin regressions stop at max_iter by design.
             warnings.simplefilter("ignore", ConvergenceWarning)
             return imputer.fit_transform(design)
@@ -146,8 +196,8 @@ class IterativeImputerPredictor(_ImputerPredictor):
         # imputing the table: the result is the same, and it is several times faster. A
         # new model may lack a score on a complete task, so folding it in models them all.
         if choice == "extra-trees":
-            regressor = ExtraTreesRegressor(n_estimators=self.n_estimators,
-                                            max_features=self.max_features, random_state=seed)
+            regressor = ExtraTrees(n_estimators=self.n_estimators,
+                                   max_features=self.max_features, random_state=seed)
         else:
             regressor = BayesianRidge()
         return IterativeImputer(estimator=regressor, max_iter=self.max_iter, random_state=seed,

@@ -19,8 +19,8 @@ the previous right singular vectors costs O(observed cells * rank) per step.
 
 import numpy as np
 from scipy import sparse
-from threadpoolctl import threadpool_limits
 
+from .._parallel import blas_threads
 from ._als import _batched_ridge
 from ._base import _ONE_THREAD_CELLS, ScorePredictor
 from ._registry import register
@@ -235,7 +235,7 @@ class SoftImpute(ScorePredictor):
         dense = inputs.Y.size <= _DENSE_CELLS or 2 * (self.max_rank + _OVERSAMPLE) >= \
             min(inputs.Y.shape)
         threaded = dense and inputs.Y.size > _ONE_THREAD_CELLS
-        with threadpool_limits(limits=None if threaded else 1, user_api="blas"):
+        with blas_threads(None if threaded else 1):
             biases, (left, values, right) = self._solve(inputs, dense)
         self.mu_, self.model_bias_, self.task_bias_ = biases
         self.singular_values_ = values
