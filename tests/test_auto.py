@@ -104,7 +104,7 @@ def test_auto_on_a_dense_table_uses_trees_where_scores_saturate():
                                      index=[f"m{i}" for i in range(n)],
                                      columns=[f"t{j}" for j in range(5)]),
                         score_range=(0, 100))
-    fitted = make_predictor("auto", random_state=0, time_budget=1e6).fit(table)
+    fitted = make_predictor("auto", random_state=0, preset="best").fit(table)
     assert "imputer-trees" in fitted.labels_
     trees = fitted.labels_.index("imputer-trees")
     per_task = auto._cell_weights(fitted.weights_[3][None, :], fitted.task_delta_)[:, trees]
@@ -126,7 +126,7 @@ def small_table(seed=3, n=40, k=6):
 
 def test_the_calibration_copy_refits_the_chosen_blend_without_choosing_again():
     table = small_table()
-    fitted = make_predictor("auto", random_state=0, time_budget=1e6).fit(table)
+    fitted = make_predictor("auto", random_state=0).fit(table)
     copy = fitted.calibration_copy()
     assert isinstance(copy, auto.FrozenBlend)
     refitted = copy.fit(table)
@@ -142,4 +142,57 @@ def test_too_few_scores_to_cross_validate_fall_back_to_model_and_task_effects():
                          index=["a", "b", "c"], columns=["x", "y"])
     fitted = make_predictor("auto").fit(table)
     assert fitted.labels_ == ["additive"] and "too few" in fitted.report_
+    assert np.isfinite(fitted.complete().to_numpy()).all()
+
+
+def test_the_default_fits_only_the_portfolio_of_the_tables_kind():
+    from scorecast.predictors.portfolio import portfolio_members, table_kind
+
+    table = small_table()
+    fitted = make_predictor("auto", random_state=0).fit(table)
+    members = {label for label, _, _ in portfolio_members(table_kind(table))}
+    assert members and set(fitted.labels_) <= members
+    assert f"portfolio for {table_kind(table)} tables" in fitted.report_
+    exhaustive = make_predictor("auto", random_state=0, preset="best").fit(table)
+    assert "exhaustive pool" in exhaustive.report_
+
+
+def test_every_kind_has_a_portfolio_of_known_candidates():
+    from scorecast.predictors.portfolio import KINDS, load_portfolio
+
+    portfolio = load_portfolio()
+    pools = {label for has in (True, False) for n, d in ((500, 0.1), (500, 0.9))
+             for label, _, _ in default_candidates(has, n, d, n_tasks=10, n_models=50)}
+    for kind in KINDS:
+        members = portfolio["kinds"][kind]["members"]
+        assert 2 <= len(members) <= 8
+        assert {label for label, _, _ in members} <= pools
+
+
+def test_time_budget_is_ignored_with_a_warning_and_changes_nothing():
+    table = small_table()
+    plain = make_predictor("auto", random_state=0).fit(table).complete()
+    with pytest.warns(Warning, match="time_budget is ignored"):
+        budgeted = make_predictor("auto", random_state=0, time_budget=0.001).fit(table)
+    pd.testing.assert_frame_equal(budgeted.complete(), plain)
+
+
+def test_a_wrong_preset_or_portfolio_is_the_users_error(tmp_path):
+    from scorecast.errors import ScorecastError
+
+    with pytest.raises(ScorecastError, match="preset"):
+        make_predictor("auto", preset="quick").fit(small_table())
+    (tmp_path / "p.json").write_text("{\"kinds\": 3}")
+    with pytest.raises(ScorecastError, match="not a portfolio"):
+        make_predictor("auto", portfolio=str(tmp_path / "p.json")).fit(small_table())
+    with pytest.raises(ScorecastError, match="no-such.json"):
+        make_predictor("auto", portfolio=str(tmp_path / "no-such.json")).fit(small_table())
+
+
+def test_large_tables_cross_validate_on_a_sample_of_models(monkeypatch):
+    monkeypatch.setattr(auto, "_CV_MODELS", 30)
+    table = small_table(n=60)
+    fitted = make_predictor("auto", random_state=0).fit(table)
+    assert "on a sample of 30 models" in fitted.report_
+    assert fitted.complete().shape == (60, 6)
     assert np.isfinite(fitted.complete().to_numpy()).all()

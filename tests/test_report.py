@@ -185,3 +185,21 @@ def test_suggestions_can_be_left_out(synthetic_report):
     table, _ = synthetic_report
     page = build_report(table, method="mean", n_suggest=0).html()
     assert "Suggestions: not asked for (--suggest 0)." in page
+
+
+def test_the_pages_intervals_are_those_of_complete_for_the_same_seed():
+    from scorecast import make_predictor
+    from scorecast.predictors._registry import seeded
+
+    table = make_leaderboard("generations", n_models=30, n_tasks=6, random_state=4)[0]
+    report = build_report(table, random_state=2)       # the default method, auto
+    data = report.content["heatmap"]
+    long = seeded(make_predictor("auto"), 2).fit(table).complete(interval=0.9)
+    long = long.set_index(["model", "task"])
+    cells = data["cells"]
+    pairs = [(m, t) for m in data["models"] for t in data["tasks"]]
+    lower = np.array([np.nan if v is None else v for v in cells["lower"]])
+    expected = long.loc[pairs, "lower"].to_numpy()
+    predicted = ~np.array(cells["observed"], bool)
+    assert predicted.any()
+    np.testing.assert_allclose(lower[predicted], expected[predicted], rtol=1e-3)

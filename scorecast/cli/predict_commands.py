@@ -9,6 +9,7 @@ from ..errors import ScorecastError, quote_names
 from ..plotting import profile_figure
 from ..predictors import describe_methods, make_predictor
 from ..predictors._registry import param_value, seeded
+from ..predictors.portfolio import describe_portfolio
 from . import _given, _messages
 from ._options import (add_parallel_arguments, add_table_arguments, fraction, key_value,
                        key_values, non_negative_int, read_table, table_inputs)
@@ -314,6 +315,14 @@ def run_methods(args):
     for name, line in rows:
         print(f"{name:<{width}}  {line}")
     print(f"\ndefault: {DEFAULT_METHOD}")
+    print("\nauto cross-validates and blends the members of its portfolio for the kind of "
+          "table (chosen\noffline on a corpus of tables by benchmarks/portfolio.py; "
+          "--param preset=best tries the\nwhole pool of about 50 candidates instead, "
+          "10-100 times slower):")
+    kinds = describe_portfolio()
+    width = max(len(kind) for kind, _ in kinds)
+    for kind, members in kinds:
+        print(f"  {kind:<{width}}  {members}")
     return 0
 
 

@@ -207,7 +207,9 @@ RULES = {
     "rank": _RANK, "max_rank": _RANK,
     "reg": _PENALTY, "bias_reg": _PENALTY, "alpha": _PENALTY, "weight_decay": _PENALTY,
     "prior_alpha": _POSITIVE, "slope_reg": _POSITIVE, "tol": _POSITIVE, "lr": _POSITIVE,
-    "time_budget": _POSITIVE,
+    # auto: deprecated (ignored), and the bound of its cross-validation counted in rounds
+    "time_budget": Number(0, low_open=True, none=True),
+    "max_rounds": Number(1, 100, integer=True, none=True),
     "n_jobs": Number(1, integer=True, none=True),   # None: one worker per core
     "n_iter": _COUNT, "max_iter": _COUNT, "n_folds": _COUNT, "n_predictors": _COUNT,
     "n_estimators": _COUNT, "n_neighbors": _COUNT, "min_models": _COUNT, "n_lambdas": _COUNT,
@@ -229,6 +231,7 @@ RULES = {
 #: Rules of one method that differ from the shared rule of the same name.
 METHOD_RULES = {
     "factors-ridge": {"estimator": Choice(("ridge", "gbm"))},
+    "auto": {"preset": Choice(("fast", "best")), "portfolio": Anything()},
     "iterative-imputer": {"estimator": Choice(("auto", "bayesian-ridge", "extra-trees"))},
 }
 

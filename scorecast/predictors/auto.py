@@ -1,43 +1,47 @@
-"""``auto``: choose and blend methods by cross-validation on the table at hand.
+"""``auto``: the default method, a blend of the few methods worth fitting on the table.
 
 The cells a user wants predicted are of different kinds: a hole in a
 well-evaluated model's row, a model known by two scores, a model known only by
-its factors. Methods rank differently on each. ``auto`` therefore
+its factors. Methods rank differently on each, and differently on dense and
+sparse tables. ``auto`` therefore
 
-1. fits a pool of fast candidates on folds that hide cells the way the table's
-   own holes look: random observed cells, all but two scores of some models,
-   and (when there are model factors) whole models;
-2. learns, for each regime of "how many scores the model has", non-negative
-   blending weights of the candidates from their out-of-fold errors (errors
-   are measured per task in units of the task's spread, so that tasks on
-   different scales count alike), shrunk toward the weights of all regimes;
-3. refits the candidates that received weight on the whole table, and predicts
+1. takes the members of its portfolio for the table's kind (model factors or
+   not; sparse, medium or dense), chosen offline, once, by
+   ``benchmarks/portfolio.py`` on a corpus of published and synthetic tables
+   (:mod:`scorecast.predictors.portfolio`); with ``preset="best"`` it takes
+   the whole exhaustive pool of :func:`default_candidates` instead;
+2. fits them on folds that hide cells the way the table's own holes look:
+   random observed cells, all but two scores of some models, and (when there
+   are model factors) whole models;
+3. learns, for each regime of "how many scores the model has", non-negative
+   blending weights of the members from their out-of-fold errors (errors are
+   measured per task in units of the task's spread, so that tasks on different
+   scales count alike), shrunk toward the weights of all regimes;
+4. refits the members that received weight on the whole table, and predicts
    each cell by the blend of its model's regime.
 
-The pool and the number of cross-validation rounds depend only on the table
-and the seed, so the same seed gives the same predictions; larger tables get
-smaller pools. ``time_budget`` is a safety net: if cross-validation would
-overrun it, fewer rounds are run and the report says so. Each candidate's fit
-on each fold of a round is a job of its own, run on workers when the round is
-worth them (:func:`scorecast._parallel.run_calls`); where they run never
-changes the result.
+Everything depends only on the table and the seed: the members, the number of
+cross-validation rounds (a count, never a time), the folds and the blend. Each
+member's fit on each fold of a round is a job of its own, run on workers when
+the round is worth them (:func:`scorecast._parallel.run_calls`); where they run
+never changes the result.
 """
 
 import sys
-import time
 import warnings
 
 import numpy as np
 import pandas as pd
 from joblib import delayed
-from tqdm.auto import tqdm
 
+from .. import _progress
 from .._holes import all_but_known
 from .._parallel import run_calls
 from ..errors import ScorecastError, ScorecastWarning
 from ..sparse import SparseScores
 from ._base import ScorePredictor
 from ._registry import METHODS, make_predictor, register, seeded
+from .portfolio import portfolio_members, table_kind
 
 # Regimes of a model's row by its number of known scores: 0, 1-2, 3-5, 6 and more.
 _REGIME_EDGES = np.array([0, 1, 3, 6])
@@ -49,11 +53,12 @@ _MIN_CELLS_PER_REGIME = 50
 _MIN_CELLS_PER_TASK = 30
 _MAX_TASK_BLEND = 5e8
 # Cross-validation runs rounds until this many held-out cells are predicted (at least
-# n_folds rounds, at most _MAX_ROUNDS).
+# n_folds rounds, at most max_rounds: PRESETS[preset]).
 _TARGET_CELLS = 1000
 # Each fold hides 1/_FOLD_SHARE of the cells (or of the well-observed models).
 _FOLD_SHARE = 6
-_MAX_ROUNDS = 20
+#: preset: (the pool, the most rounds of cross-validation by default)
+PRESETS = {"fast": ("portfolio", 3), "best": ("exhaustive", 20)}
 # Fewer observed scores than this are not cross-validated (a fold would hide most of them).
 _MIN_CV_SCORES = 12
 # The blend starts from the best single candidate (by cross-validation), as strongly as if
@@ -74,9 +79,14 @@ _TREES_DENSITY, _TREES_TASKS, _RIDGE_DENSITY = 0.3, 40, 0.5
 # imputers, tables of at most this many models (their cost grows with its square).
 _BENCH_DENSITY = 0.4
 _NEIGHBOUR_MODELS = 10_000
-# Tables with more observed scores than these get smaller candidate pools.
+# Tables with more observed scores than these get smaller candidate pools (and, from the
+# portfolio, only the members whose cost grows in step with the scores: _SCALABLE).
 _SMALL_TABLE = 20_000
 _LARGE_TABLE = 200_000
+_SCALABLE = ("mf", "mean", "additive")
+# Cross-validation sees at most this many models (a seeded sample of a larger table): the
+# blend's weights need a few thousand held-out cells, not every model's.
+_CV_MODELS = 2_000
 
 
 def _regime(counts):
@@ -164,6 +174,10 @@ def default_candidates(has_model_factors, n_observed=0, density=0.0, n_tasks=0, 
             pool.append(("imputer-trees", "iterative-imputer",
                          dict(estimator="extra-trees", max_iter=3 if few else 2,
                               n_estimators=20 if few else 10, max_features=0.3)))
+            # A third of the work, for the portfolio of tables where trees pay but time counts.
+            pool.append(("imputer-trees-lite", "iterative-imputer",
+                         dict(estimator="extra-trees", max_iter=2, n_estimators=10 if few else 6,
+                              max_features=0.3)))
         if density >= _RIDGE_DENSITY:
             pool.append(("imputer-ridge", "iterative-imputer",
                          dict(estimator="bayesian-ridge", max_iter=3)))
@@ -172,18 +186,30 @@ def default_candidates(has_model_factors, n_observed=0, density=0.0, n_tasks=0, 
 
 @register("auto")
 class Auto(ScorePredictor):
-    """Automatic choice and blend of methods by cross-validation on the table (default).
+    """Automatic choice and blend of methods (the default method).
 
     Parameters
     ----------
-    time_budget : float, default=60
-        Seconds for cross-validation and refitting together.
+    preset : {"fast", "best"}, default="fast"
+        ``"fast"``: the members of the shipped portfolio for the table's kind
+        (:mod:`scorecast.predictors.portfolio`), at most 3 rounds of
+        cross-validation; a second or so on a table of a few thousand scores.
+        ``"best"``: the exhaustive pool of :func:`default_candidates` (about 50
+        candidates, with scikit-learn's imputers where they apply) and up to 20
+        rounds; tens of seconds to minutes. Both are deterministic.
     n_folds : int, default=2
         Fewest rounds of cross-validation; each round hides cells in one fold of
         each kind (random cells, sparse models, factor-only models), and rounds
-        go on until about 1,000 cells have been held out.
+        go on until about 1,000 cells have been held out or `max_rounds`.
+    max_rounds : int, optional
+        Most rounds of cross-validation (default: 3 for ``"fast"``, 20 for
+        ``"best"``): a budget counted in work, so results never depend on the
+        machine's speed or load.
     candidates : list of (label, method, params), optional
-        The pool; default: :func:`default_candidates`.
+        The pool, overriding the preset's.
+    portfolio : str, optional
+        A portfolio file written by ``benchmarks/portfolio.py`` (from your own
+        corpus of tables); default: the one shipped with scorecast.
     random_state : int or None, default=None
     verbose : bool, default=False
         Print progress to standard error.
@@ -191,6 +217,9 @@ class Auto(ScorePredictor):
         Workers for cross-validation, on :mod:`scorecast._parallel`'s backend
         (default: one per core, once a fold shows the work is worth starting
         them; 1: this process). The results do not depend on it.
+    time_budget : None
+        Deprecated and ignored (results no longer depend on time); use
+        `max_rounds` to bound the work.
 
     Attributes
     ----------
@@ -204,18 +233,31 @@ class Auto(ScorePredictor):
         candidate and of the blend, per regime.
     report_ : str
         One line: what was chosen.
+
+    Examples
+    --------
+    >>> from scorecast import make_predictor
+    >>> from scorecast.synthetic import make_leaderboard
+    >>> table, _ = make_leaderboard("frontier", random_state=0)
+    >>> auto = make_predictor("auto", random_state=0).fit(table)
+    >>> auto.complete().shape
+    (40, 30)
     """
 
     target = "raw"
 
-    def __init__(self, time_budget=60, n_folds=2, candidates=None, random_state=None,
-                 verbose=False, n_jobs=None):
-        self.time_budget = time_budget
+    def __init__(self, preset="fast", n_folds=2, max_rounds=None, candidates=None,
+                 portfolio=None, random_state=None, verbose=False, n_jobs=None,
+                 time_budget=None):
+        self.preset = preset
+        self.portfolio = portfolio
         self.n_folds = n_folds
+        self.max_rounds = max_rounds
         self.candidates = candidates
         self.random_state = random_state
         self.verbose = verbose
         self.n_jobs = n_jobs
+        self.time_budget = time_budget
 
     def fit(self, table):
         if isinstance(table, SparseScores):
@@ -267,12 +309,35 @@ class Auto(ScorePredictor):
                                            keep, rng))
             yield [f for f in folds if len(f)]
 
+    def _pool(self, table):
+        """The candidates to cross-validate: the given ones, the exhaustive pool
+        (``preset="best"``), or the portfolio's members for the table's kind."""
+        if self.candidates:
+            return [tuple(c) for c in self.candidates]
+        pool = default_candidates(table.model_factors.shape[1] > 0, table.n_observed,
+                                  table.density, table.shape[1], table.shape[0])
+        if PRESETS[self.preset][0] == "exhaustive":
+            return pool
+        members = portfolio_members(table_kind(table), available={c[0] for c in pool},
+                                    path=self.portfolio)
+        if table.n_observed > _SMALL_TABLE:
+            members = [m for m in members if m[1] in _SCALABLE]
+        # A kind the portfolio has nothing for keeps a robust pair.
+        return members or [c for c in pool if c[0] in ("additive", "mf-task-r2-1")]
+
+    def _check_params(self):
+        if self.preset not in PRESETS:
+            raise ScorecastError(f"auto's preset must be one of {', '.join(PRESETS)}, not "
+                                 f"{self.preset!r}")
+        if self.time_budget is not None:
+            warnings.warn("auto's time_budget is ignored: results no longer depend on time "
+                          "(bound the work with max_rounds)", ScorecastWarning, stacklevel=3)
+
     def _fit(self, inputs):
-        start = time.perf_counter()
         table, rng = inputs.table, inputs.rng
+        self._check_params()
         if table.n_observed < _MIN_CV_SCORES:
             # Too few scores to hide any: model and task effects, as plainly as possible.
-            self.budget_reached_ = False
             self._fit_members(table, [("additive", {}, int(rng.integers(2**31 - 1)))],
                               ["additive"], np.ones((len(REGIMES), 1)),
                               np.zeros((table.shape[1], 1)))
@@ -280,9 +345,12 @@ class Auto(ScorePredictor):
                             f"score(s) are too few to cross-validate (at least "
                             f"{_MIN_CV_SCORES} are needed)")
             return
-        pool = self.candidates or default_candidates(
-            table.model_factors.shape[1] > 0, table.n_observed, table.density, table.shape[1],
-            table.shape[0])
+        pool = self._pool(table)
+        max_rounds = self.max_rounds or PRESETS[self.preset][1]
+        full_table = table
+        if table.shape[0] > _CV_MODELS:
+            table = table.subset(models=table.models[np.sort(
+                rng.choice(table.shape[0], _CV_MODELS, replace=False))])
         raw = table.scores.to_numpy(dtype=float)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)
@@ -293,18 +361,22 @@ class Auto(ScorePredictor):
         active = list(range(len(pool)))
         oof = {c: [] for c in active}
         truth, regimes, tasks = [], [], []
-        planned, self.budget_reached_ = _MAX_ROUNDS, False
-        progress = tqdm(desc=f"auto: cross-validating {len(pool)} candidates", unit="round",
-                        disable=None if self.verbose else True, leave=False, file=sys.stderr)
+        planned = max_rounds
+        # Progress only where the wait is long enough to need it (large tables): on small
+        # ones the command's output would only grow.
+        progress = _progress.progress(
+            desc=f"auto: cross-validating {len(pool)} candidates, then fitting the blend",
+            unit="step",
+            enabled=bool(self.verbose) and full_table.n_observed > _SMALL_TABLE, every=10)
         counts = table.observed.sum(axis=1)
         for round_number, folds in enumerate(self._rounds(table, rng)):
-            progress.update()
             # Every candidate on every fold of the round: one call each, on the backend's
             # workers once the first fold says the round is worth them.
             held_out = iter(run_calls(
                 [delayed(_held_out)(table, hidden, *pool[c][1:], seeds[c])
                  for hidden in folds for c in active], n_jobs=self.n_jobs, first=len(active),
-                later=_LATER_ROUNDS * (self._planned(folds) - 1) if round_number == 0 else 0))
+                later=_LATER_ROUNDS * (self._planned(folds, max_rounds) - 1)
+                if round_number == 0 else 0))
             for hidden in folds:
                 truth.append(raw[hidden[:, 0], hidden[:, 1]])
                 known = counts - np.bincount(hidden[:, 0], minlength=table.shape[0])
@@ -312,19 +384,13 @@ class Auto(ScorePredictor):
                 tasks.append(hidden[:, 1])
                 for c in active:
                     oof[c].append(next(held_out))
+            progress.update()
             if round_number == 0:
                 active = self._survivors(active, oof, truth, regimes, tasks, spread)
-                planned = self._planned(folds)
-                progress.total = planned
+                planned = self._planned(folds, max_rounds)
+                progress.total = planned + 1          # the members' fits on the whole table
             if round_number + 1 >= planned:
                 break
-            elapsed = time.perf_counter() - start
-            if elapsed * (round_number + 2) / (round_number + 1) > 0.7 * self.time_budget:
-                # Only here do timings change the result; the report says so.
-                self.budget_reached_ = True
-                self._log(f"time budget reached after {round_number + 1} of {planned} rounds")
-                break
-        progress.close()
         labels = [pool[c][0] for c in active]
         predictions = np.column_stack([np.concatenate(oof[c]) for c in active])
         truth, regimes = np.concatenate(truth), np.concatenate(regimes)
@@ -335,28 +401,31 @@ class Auto(ScorePredictor):
         # Members: the candidates with weight in some regime, or on some task.
         used = np.flatnonzero(weights.max(axis=0) + np.maximum(task_delta.max(axis=0), 0)
                               > 0.02)
-        self._fit_members(table, [(pool[active[u]][1], pool[active[u]][2],
-                                   int(seeds[active[u]])) for u in used],
+        self._fit_members(full_table, [(pool[active[u]][1], pool[active[u]][2],
+                                        int(seeds[active[u]])) for u in used],
                           [labels[u] for u in used],
                           weights[:, used] / weights[:, used].sum(axis=1, keepdims=True),
                           task_delta[:, used])
+        progress.update()
+        progress.close()
         self.cv_errors_ = errors
         singles = errors.drop(index="blend")
         best = singles.mean(axis=1).idxmin()
-        self.report_ = (f"auto blended {len(used)} of {len(pool)} candidates; cross-validated "
+        source = ("given candidates" if self.candidates else "candidates (exhaustive pool)"
+                  if PRESETS[self.preset][0] == "exhaustive"
+                  else f"candidates (portfolio for {table_kind(full_table)} tables)")
+        self.report_ = (f"auto blended {len(used)} of {len(pool)} {source}; cross-validated "
                         f"error {errors.loc['blend'].mean():.3f} task spreads vs "
                         f"{singles.loc[best].mean():.3f} for the best single candidate ({best}); "
-                        f"{len(truth)} held-out cells in {round_number + 1} rounds, "
-                        f"{time.perf_counter() - start:.1f}s")
-        if self.budget_reached_:
-            self.report_ += (f"; the time budget cut cross-validation at {round_number + 1} of "
-                             f"{planned} rounds, so results may vary between runs: raise "
-                             "time_budget for reproducible ones")
+                        f"{len(truth)} held-out cells in {round_number + 1} rounds"
+                        + (f" on a sample of {_CV_MODELS:,} models" if table is not full_table
+                           else ""))
 
-    def _planned(self, folds):
+    def _planned(self, folds, max_rounds):
         """Rounds of cross-validation, given the folds of one."""
         per_round = max(1, sum(len(f) for f in folds))
-        return int(np.clip(np.ceil(_TARGET_CELLS / per_round), self.n_folds, _MAX_ROUNDS))
+        return int(np.clip(np.ceil(_TARGET_CELLS / per_round), min(self.n_folds, max_rounds),
+                           max_rounds))
 
     def _fit_members(self, table, specs, labels, weights, task_delta):
         """Fit the blend's members, ``(method, params, seed)`` each, on the whole table."""
@@ -573,7 +642,6 @@ class FrozenBlend(Auto):
         self.verbose = verbose
 
     def _fit(self, inputs):
-        self.budget_reached_ = False
         self._fit_members(inputs.table, self.specs, self.labels, self.blend_weights,
                           self.blend_task_delta)
         self.report_ = f"the blend of {', '.join(self.labels_)} chosen on the whole table"

@@ -82,11 +82,13 @@ def build_report(table, method="auto", params=None, tasks=None, level=0.9, holdo
     predictor = seeded(make_predictor(method, **params), random_state, verbose=False)
     _compute._fit_quietly(predictor, table)
     progress("held-out check")
-    quick, quick_description = _compute.quick_predictor(method, params, table, random_state)
-    check = _compute.held_out_check(table, quick, holdout, level, random_state,
-                                    lambda stage: None)
+    # The same configuration as the page's own predictions, fitted on the rest.
+    check = _compute.held_out_check(table, seeded(make_predictor(method, **params),
+                                                  random_state, verbose=False),
+                                    holdout, level, random_state, lambda stage: None)
     progress("intervals")
-    _compute.copy_calibration(predictor, check.pop("calibration"))
+    # Calibrated as `complete --interval` calibrates, so that both give the same bounds.
+    predictor.calibrate(random_state=random_state)
     long = predictor.complete(interval=level)
     n_models, n_tasks = table.shape
     completed = long["score"].to_numpy().reshape(n_models, n_tasks)
@@ -124,7 +126,6 @@ def build_report(table, method="auto", params=None, tasks=None, level=0.9, holdo
         "command": command or f"scorecast report {shlex.quote(table.name)}",
         "method": method, "method_report": getattr(predictor, "report_", "") or "",
         "level": f"{100 * level:g}", "holdout": holdout, "seed": random_state,
-        "quick_description": quick_description,
         "table": {"name": table.name, "models": n_models, "tasks": n_tasks,
                   "observed": int(observed.sum()), "density": float(observed.mean()),
                   "predicted": int((~observed).sum())},

@@ -22,39 +22,6 @@ from ..summary import format_summary, summarize
 
 #: The methods the default method is checked against on the held-out cells.
 REFERENCES = ("mean", "mf")
-#: Candidates of the quick configuration of ``auto`` used by the held-out check and
-#: the interval calibration: its rank-2 factorisations (no soft-impute, imputers or
-#: regressions), a few seconds per fit on cpp-llm instead of tens.
-QUICK_POOL = (
-    ("mean", "mean", {}), ("additive", "additive", {}),
-    ("mf-task-r2", "mf", {"rank": 2, "target": "task"}),
-    ("mf-logit-floor-r2", "mf", {"rank": 2, "target": "logit-floor"}),
-    ("mf-prior-task-r2", "mf", {"rank": 2, "target": "task", "factor_prior": True}),
-    ("mf-prior-logit-floor-r2", "mf", {"rank": 2, "target": "logit-floor",
-                                       "factor_prior": True}),
-)
-
-
-def quick_predictor(method, params, table, random_state):
-    """The configuration the held-out check and the intervals refit: `method` itself,
-    except ``auto`` with its default pool, which gets :data:`QUICK_POOL`.
-
-    Returns
-    -------
-    predictor : ScorePredictor
-    description : str
-        What it is, for the page.
-    """
-    predictor = seeded(make_predictor(method, **params), random_state, verbose=False)
-    if method != "auto" or params.get("candidates"):
-        return predictor, f"{method} as configured"
-    has_factors = table.model_factors.shape[1] > 0
-    pool = [c for c in QUICK_POOL if has_factors or not c[2].get("factor_prior")]
-    predictor.set_params(candidates=[list(c) for c in pool])
-    return predictor, ("auto restricted to " + ", ".join(label for label, _, _ in pool)
-                       + " (the full pool takes too long to refit several times)")
-
-
 def _fit_quietly(predictor, table):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -161,7 +128,7 @@ def held_out_check(table, predictor, fraction, level, random_state, progress):
         ``cells`` (held-out count), ``by_task`` and ``by_group`` (MAE per method),
         ``overall``, ``coverage`` (share of held-out scores inside the level's
         intervals, overall and per group, and mean width), and the calibration of
-        `predictor` (for the report's own intervals).
+        `predictor` fitted on the rest.
     """
     split = random_cells(table, fraction, random_state=random_state)
     cells, train = split.test, split.train
@@ -172,7 +139,7 @@ def held_out_check(table, predictor, fraction, level, random_state, progress):
     errors, method = {}, predictor.method_name
     _fit_quietly(predictor, train)
     progress("held-out check: intervals")
-    predictor.calibrate(n_rounds=1, random_state=random_state)
+    predictor.calibrate(random_state=random_state)
     details = predictor.predict_details(list(models), list(tasks), interval=level)
     errors[method] = np.abs(details["score"].to_numpy() - truth)
     for name in REFERENCES:
@@ -242,11 +209,5 @@ def check_tasks(table, tasks):
     return list(dict.fromkeys(tasks))
 
 
-def copy_calibration(predictor, calibration):
-    """Give `predictor` the intervals of `calibration` (residuals of another fit)."""
-    predictor.calibration_ = calibration
-    return predictor
-
-
 __all__ = ["order", "shade", "leaderboard", "held_out_check", "next_evaluations", "provenance",
-           "quick_predictor", "check_tasks", "copy_calibration"]
+           "check_tasks"]

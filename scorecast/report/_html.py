@@ -82,10 +82,11 @@ def _check(report):
     text = [
         f"<p class=note>{check['cells']} observed scores ({100 * report['holdout']:g}%, seed "
         f"{report['seed']}) were hidden; each method was fitted on the rest and predicted "
-        f"them. {_e(methods[0])} here is {_e(report['quick_description'])}. Errors are in "
-        "score points (each task's own units). The intervals of this page (heatmap, "
-        "leaderboard) come from the same configuration's calibration refits on the "
-        "fitted part.</p>",
+        f"them. {_e(methods[0])} here is configured as for the rest of the page. Errors "
+        "are in score points (each task's own units). The intervals here come from its "
+        "calibration refits on the fitted part; those of the heatmap and the leaderboard, "
+        "from its refits on the whole table, as <code>scorecast complete --interval</code> "
+        "gives them.</p>",
         f'<div class="facts">{facts}<div class="fact">{report["level"]}% intervals cover'
         f'<b>{100 * coverage["overall"]:.1f}%</b>of the hidden scores (mean width '
         f'{_num(coverage["width"])})</div></div>',
