@@ -84,7 +84,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", type=int, default=3)
     parser.add_argument("--tables", default="dense,generations,frontier,cpp-llm")
-    parser.add_argument("--budget", type=float, default=60)
+    parser.add_argument("--preset", default="fast", choices=["fast", "best"])
     parser.add_argument("--singles", action="store_true",
                         help="also compare with every registered method at its defaults")
     args = parser.parse_args()
@@ -104,7 +104,7 @@ def main():
                     rows.append((name, split.name, seed, label,
                                  mae(method, params, split, truth, seed), 0.0))
                 start = time.perf_counter()
-                score = mae("auto", dict(time_budget=args.budget), split, truth, seed)
+                score = mae("auto", dict(preset=args.preset), split, truth, seed)
                 rows.append((name, split.name, seed, "auto", score,
                              time.perf_counter() - start))
                 print(f"{name:12s} {split.name:26s} seed {seed}: auto {score:6.2f}  best "

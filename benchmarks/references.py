@@ -44,17 +44,20 @@ from scorecast.factors import date_factor, parameter_factor
 from scorecast.synthetic import make_leaderboard
 
 # label: (method, parameters, uses the table's factors)
-# auto's time budget is lifted so that a busy machine does not cut its cross-validation:
-# the results are those of the default run on a quiet machine.
 METHODS = {
-    "auto": ("auto", {"time_budget": 1e6}, True),
-    "auto without factors": ("auto", {"time_budget": 1e6}, False),
+    "auto": ("auto", {}, True),
+    "auto without factors": ("auto", {}, False),
+    "auto preset=best": ("auto", {"preset": "best"}, True),
     "iterative-imputer": ("iterative-imputer", {}, True),
     "iterative-imputer without factors": ("iterative-imputer", {"use_factors": False}, False),
     "knn-imputer": ("knn-imputer", {}, False),
     "bench-regression": ("bench-regression", {}, False),
 }
 REFERENCES = [m for m in METHODS if not m.startswith("auto")]
+# Where --held-out-portfolios names a folder, auto on a published table uses the portfolio
+# built without that table (`benchmarks/portfolio.py --exclude NAME --output
+# DIR/without-NAME.json`): a table that chose the portfolio is no evidence for it.
+HELD_OUT = {}
 
 
 def without_factors(table):
@@ -110,6 +113,8 @@ def points(table):
 
 def errors(label, split, table, truth, seed):
     method, params, factors = METHODS[label]
+    if method == "auto" and (table.name in HELD_OUT or "*" in HELD_OUT):
+        params = dict(params, portfolio=HELD_OUT.get(table.name, HELD_OUT.get("*")))
     predictor = make_predictor(method, **params)
     if "random_state" in predictor.get_params():
         predictor.set_params(random_state=seed)
@@ -125,20 +130,34 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--tables", default="cpp-llm,llm-stats,helm-core,dense,frontier")
     parser.add_argument("--seeds", type=int, default=2)
-    parser.add_argument("--methods", default=",".join(METHODS))
+    parser.add_argument("--methods", default=",".join(m for m in METHODS if "preset" not in m),
+                        help="labels of METHODS (default: all but 'auto preset=best')")
     parser.add_argument("--protocols", default=None,
                         help="protocol names to keep, separated by semicolons (default: all)")
     parser.add_argument("--data", action="append", help="a score CSV (repeatable)")
     parser.add_argument("--model-factors", action="append")
     parser.add_argument("--name", action="append")
     parser.add_argument("--output", help="CSV of every row; rows already in it are skipped")
+    parser.add_argument("--held-out-portfolios", metavar="DIR",
+                        help="auto on table NAME uses DIR/without-NAME.json where it exists, "
+                             "and DIR/full.json (if there) on the other tables")
     parser.add_argument("--markdown", action="store_true",
                         help="print one Markdown table (MAE and median AE) instead of blocks")
+    parser.add_argument("--before", metavar="ROWS.csv",
+                        help="rows of another version (a CSV written by --output): its auto "
+                             "becomes 'auto before', and the report compares them")
     parser.add_argument("--merge", action="append", default=[],
                         help="rows of another run (a CSV written by --output) to report with "
                              "these (repeatable)")
     args = parser.parse_args()
     warnings.simplefilter("ignore")
+    if args.held_out_portfolios:
+        for path in os.listdir(args.held_out_portfolios):
+            if path.startswith("without-") and path.endswith(".json"):
+                HELD_OUT[path[len("without-"):-len(".json")]] = os.path.join(
+                    args.held_out_portfolios, path)
+            elif path == "full.json":
+                HELD_OUT["*"] = os.path.join(args.held_out_portfolios, path)
     chosen = [m for m in args.methods.split(",") if m]
     columns = ["table", "protocol", "seed", "method", "mae", "median_ae", "seconds",
                "density"]
@@ -171,6 +190,13 @@ def main():
                 print(f"{name} | {protocol} | seed {seed}: " + ", ".join(
                     f"{r[3]} {r[4]:.2f}" for r in these), file=sys.stderr, flush=True)
     merged = [pd.read_csv(path)[columns] for path in args.merge]
+    if args.before:
+        before = pd.read_csv(args.before)[columns]
+        before = before[before["method"] == "auto"].assign(method="auto before")
+        frame = pd.concat([pd.DataFrame(rows, columns=columns), *merged, before],
+                          ignore_index=True)
+        against_before(frame)
+        return
     frame = pd.concat([pd.DataFrame(rows, columns=columns), *merged], ignore_index=True)
     (markdown if args.markdown else report)(same_seeds(frame))
 
@@ -214,6 +240,34 @@ def markdown(frame):
                       if "bench-regression" in block.index else ""]
         print(f"| {table} | {protocol} | {seeds[(table, protocol)]} | " +
               " | ".join(cells + ratios) + " |")
+
+
+def against_before(frame):
+    """auto against `auto before` (another version's rows, --before) row by row, with
+    `auto preset=best` and the iterative imputer where they ran; then the mean and worst
+    ratios."""
+    mean = frame.groupby(["table", "protocol", "method"], sort=False)[["mae", "seconds"]].mean()
+    seeds = frame[frame["method"] == "auto"].groupby(["table", "protocol"])["seed"].nunique()
+    print("| table | protocol | seeds | auto | auto before | auto / before | seconds (auto, "
+          "before) | preset=best | iterative-imputer | auto / iterative-imputer |")
+    print("|---|---|---|---|---|---|---|---|---|---|")
+    ratios = []
+    for (table, protocol), block in mean.groupby(level=[0, 1], sort=False):
+        block = block.droplevel([0, 1])
+        if not {"auto", "auto before"} <= set(block.index):
+            continue
+        auto, before = block.loc["auto", "mae"], block.loc["auto before", "mae"]
+        ratios.append(auto / before)
+        best = block["mae"].get("auto preset=best")
+        imputer = block["mae"].get("iterative-imputer")
+        print(f"| {table} | {protocol} | {seeds.get((table, protocol), 0)} | {auto:.2f} | "
+              f"{before:.2f} | {auto / before:.3f} | {block.loc['auto', 'seconds']:.1f}, "
+              f"{block.loc['auto before', 'seconds']:.1f} | "
+              + (f"{best:.2f}" if best is not None else "") + " | "
+              + (f"{imputer:.2f} | {auto / imputer:.3f} |" if imputer is not None else " | |"))
+    ratios = np.array(ratios)
+    print(f"\nauto / auto before over {len(ratios)} rows: mean {ratios.mean():.3f}, worst "
+          f"{ratios.max():.3f}; {(ratios > 1.03).sum()} rows above 1.03")
 
 
 def report(frame):
