@@ -196,3 +196,25 @@ def test_large_tables_cross_validate_on_a_sample_of_models(monkeypatch):
     assert "on a sample of 30 models" in fitted.report_
     assert fitted.complete().shape == (60, 6)
     assert np.isfinite(fitted.complete().to_numpy()).all()
+
+
+@pytest.mark.parametrize("known", [0, 1, 3])
+def test_many_new_models_at_once_get_what_one_at_a_time_gets(known):
+    # The batched fold-in of simulations (suggest --subset) against predict_new_model.
+    table = small_table(seed=4, n=50)
+    scores = table.scores.to_numpy(dtype=float)
+    fitted = make_predictor("auto", random_state=0, candidates=[
+        ["mf", "mf", {"rank": 2}], ["knn", "knn-imputer", {}],
+        ["trees", "iterative-imputer", {"estimator": "extra-trees", "n_estimators": 5,
+                                        "max_iter": 2}]]).fit(
+        table.subset(models=table.models[8:]))
+    raw = scores[:8].copy()
+    rng = np.random.default_rng(known)
+    for row in raw:
+        seen = np.flatnonzero(~np.isnan(row))
+        row[rng.permutation(seen)[known:]] = np.nan
+    batched = fitted._new_models_scores(raw, [{}] * 8, [None] * 8)
+    one_by_one = np.array([fitted.predict_new_model(
+        {t: v for t, v in zip(fitted.tasks_, row) if not np.isnan(v)})["score"].to_numpy()
+        for row in raw])
+    np.testing.assert_allclose(batched, one_by_one, rtol=1e-12, atol=1e-9)

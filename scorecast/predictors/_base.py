@@ -512,11 +512,18 @@ class ScorePredictor(BaseEstimator):
         ndarray of shape (n_new, n_tasks)
             Fallbacks (task means) where the method cannot predict.
         """
+        return self._new_models_details(raw, factors, encoded)[0]
+
+    def _new_models_details(self, raw, factors, encoded):
+        """:meth:`_new_models_scores`, and where each score is a fallback (a task mean
+        standing in for a prediction), as :meth:`predict_new_model`'s ``fallback``."""
         if type(self)._new_model is not ScorePredictor._new_model:
-            # A method that folds new models in its own way (a blend of members).
-            return np.array([self._new_model({t: v for t, v in zip(self.tasks_, row)
-                                              if not np.isnan(v)}, f)["score"].to_numpy()
-                             for row, f in zip(raw, factors)]).reshape(raw.shape)
+            # A method that folds new models in its own way, one at a time.
+            frames = [self._new_model({t: v for t, v in zip(self.tasks_, row)
+                                       if not np.isnan(v)}, f) for row, f in zip(raw, factors)]
+            return (np.array([f["score"].to_numpy() for f in frames]).reshape(raw.shape),
+                    np.array([f["fallback"].to_numpy() for f in frames],
+                             dtype=bool).reshape(raw.shape))
         model_params = self.target_.model_params(raw)
         Y = self.target_.transform(raw, models=model_params)
         usable = [e is not None and self.uses_factors for e in encoded]
@@ -531,7 +538,7 @@ class ScorePredictor(BaseEstimator):
         scores = np.where(gaps, task_mean,
                           self.target_.inverse(np.where(gaps, 0.0, prediction),
                                                models=model_params))
-        return np.where(np.isnan(raw), scores, raw)
+        return np.where(np.isnan(raw), scores, raw), gaps & np.isnan(raw)
 
     def predict_new_task(self, known=None, factors=None, score_range=None, interval=None):
         """Predict a task that is not in the fitted table, for every fitted model.

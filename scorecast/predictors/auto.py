@@ -605,6 +605,33 @@ class Auto(ScorePredictor):
                 return result
         return self._combine_new(frames, n_known)
 
+    def _new_models_details(self, raw, factors, encoded):
+        """Many new models at once: each member folds them all in (batched where it can),
+        then each row is blended as :meth:`_new_model` blends one model."""
+        parts = [m._new_models_details(raw, factors, encoded) for m in self.members_]
+        scores = np.stack([p[0] for p in parts])                 # members x rows x tasks
+        fallback = np.stack([p[1] for p in parts])
+        observed = ~np.isnan(raw)
+        delta = self._task_delta()
+        out = np.empty(raw.shape)
+        flags = np.empty(raw.shape, dtype=bool)
+        regimes = _regime(observed.sum(axis=1))
+        for r in range(len(raw)):
+            weights = _cell_weights(self.weights_[regimes[r]][None, :], delta)  # tasks x k
+            informed = ~fallback[:, r].any(axis=1)
+            if informed.any() and not informed.all():
+                only = weights * informed
+                if (only.sum(axis=1) > 0).all():
+                    only = only / only.sum(axis=1, keepdims=True)
+                    blended = np.einsum("kt,tk->t", scores[:, r], only)
+                    out[r] = np.where(observed[r], raw[r], blended)
+                    flags[r] = fallback[int(np.argmax(informed)), r]
+                    continue
+            blended = np.einsum("kt,tk->t", scores[:, r], weights)
+            out[r] = np.where(observed[r], raw[r], blended)
+            flags[r] = fallback[:, r].all(axis=0) & ~observed[r]
+        return out, flags
+
     def _new_task(self, known, factors, score_range):
         frames = [m.predict_new_task(known=known, factors=factors, score_range=score_range)
                   for m in self.members_]

@@ -72,9 +72,11 @@ class ExtraTrees(RegressorMixin, BaseEstimator):
     def predict(self, X):
         X = np.ascontiguousarray(check_array(X), dtype=np.float32)
         total = np.zeros(len(X))
-        with config_context(skip_parameter_validation=True):
-            for tree in self.estimators_:
-                total += tree.predict(X, check_input=False).reshape(len(X))
+        # Each tree's own predict() checks it is fitted and validates X again: in an
+        # imputer's fold-in (tasks x rounds x trees calls for every new model) that costs
+        # several times the descent itself, done here by the fitted trees' `tree_`.
+        for tree in self.estimators_:
+            total += tree.tree_.predict(X).reshape(len(X))
         return total / len(self.estimators_)
 
 # Share of observed scores held out to pick the estimator when estimator="auto".
@@ -134,10 +136,16 @@ class _ImputerPredictor(ScorePredictor):
         return self.fold_in_imputer_
 
     def _fold_in_model(self, y, numeric, codes):
-        row = np.hstack([y, self._factor_design(numeric[None, :], codes[None, :])[0]])
+        return self._fold_in_models(y[None, :], [(numeric, codes)])[0]
+
+    def _fold_in_models(self, Y, encoded):
+        # The fitted imputer fills each row on its own: one call for all the rows.
+        numeric = np.array([e[0] for e in encoded], dtype=float)
+        codes = np.array([e[1] for e in encoded], dtype=np.int64)
+        rows = np.hstack([Y, self._factor_design(numeric, codes)])
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", ConvergenceWarning)
-            return self._fitted_imputer().transform(row[None, :])[0, :len(y)]
+            return self._fitted_imputer().transform(rows)[:, :Y.shape[1]]
 
 
 @register("iterative-imputer")
@@ -255,3 +263,9 @@ class KNNImputerPredictor(_ImputerPredictor):
         if np.isnan(y).all() and not self.uses_factors:
             return None         # nothing to measure a distance on
         return super()._fold_in_model(y, numeric, codes)
+
+    def _fold_in_models(self, Y, encoded):
+        out = super()._fold_in_models(Y, encoded)
+        if not self.uses_factors:
+            out[np.isnan(Y).all(axis=1)] = np.nan     # as _fold_in_model: no prediction
+        return out
