@@ -21,10 +21,18 @@ see :mod:`scorecast._llm_stats` for the files and the cleaning):
     153 frontier LLMs x 96 tasks (1,665 observed scores, 0-1), mostly the vendors'
     own numbers, with 5 model factors.
 
+A fifth is a snapshot of the Open LLM Leaderboard v2 (pinned to one commit of a public
+repository that holds it; see :mod:`scorecast._open_llm_v2`):
+
+``open-llm-v2``
+    2,858 open models x the 6 tasks of lm-evaluation-harness's ``leaderboard`` group
+    (dense, raw scores 0-1), with 9 model factors.
+
 Files are kept in the data directory: ``$SCORECAST_DATA`` if set, else a per-user
 cache directory. Each file lives at ``<data directory>/<folder>/<file name>``: the
-folder is ``cpp-llm`` for the CPP files and ``frontier-dev/raw`` for LLM Stats, whose
-file names are paths in its repository. Every file is checked against its sha256
+folder is ``cpp-llm`` for the CPP files, ``frontier-dev/raw`` for LLM Stats, whose
+file names are paths in its repository, and ``open-llm-v2-dev/raw`` for the Open LLM
+Leaderboard v2. Every file is checked against its sha256
 before use. ``$SCORECAST_DATA_URL`` replaces the download address (a mirror of the
 folder; ``file://`` addresses work too).
 """
@@ -40,7 +48,7 @@ from urllib.request import url2pathname
 import pooch
 from tqdm.auto import tqdm
 
-from . import _llm_stats
+from . import _llm_stats, _open_llm_v2
 from .errors import DatasetError, quote_names
 from .readers import read_factor_csv, read_scores_csv
 from .table import ScoreMatrix
@@ -70,7 +78,8 @@ CPP_CREDIT = ("the CPP_LLM repository by Zhang et al. (github.com/Don-Joey/CPP_L
 CPP_LICENSE = "not stated in its README: see the repository (github.com/Don-Joey/CPP_LLM)"
 # Where each folder's files come from, and their published sha256.
 _SOURCES = {FOLDER: (SOURCE_URL, SHA256),
-            _llm_stats.FOLDER: (_llm_stats.SOURCE_URL, _llm_stats.SHA256)}
+            _llm_stats.FOLDER: (_llm_stats.SOURCE_URL, _llm_stats.SHA256),
+            _open_llm_v2.FOLDER: (_open_llm_v2.SOURCE_URL, _open_llm_v2.SHA256)}
 _CPP = {"credit": CPP_CREDIT, "license": CPP_LICENSE}
 _PROGRESS_FROM = 20  # missing files from which fetch shows a progress bar
 
@@ -222,6 +231,11 @@ _DATASETS = {
                           tuple(_llm_stats.SHA256), credit=_llm_stats.CREDIT,
                           license=_llm_stats.LICENSE, changes=_llm_stats.CHANGES,
                           folder=_llm_stats.FOLDER), _llm_stats.load),
+    "open-llm-v2": (Dataset("open-llm-v2", "Open LLM Leaderboard v2: 2,858 open models x the 6 "
+                            "lm-evaluation-harness leaderboard_* tasks (dense, 0-1), with 9 "
+                            "model factors", (_open_llm_v2.FILE,), credit=_open_llm_v2.CREDIT,
+                            license=_open_llm_v2.LICENSE, changes=_open_llm_v2.CHANGES,
+                            folder=_open_llm_v2.FOLDER), _open_llm_v2.load),
 }
 
 
@@ -298,7 +312,7 @@ def load(name):
 
     Parameters
     ----------
-    name : {"cpp-llm", "helm-core", "helm-classic", "llm-stats"}
+    name : {"cpp-llm", "helm-core", "helm-classic", "llm-stats", "open-llm-v2"}
 
     Returns
     -------

@@ -115,3 +115,27 @@ def test_data_dir_defaults_to_a_user_cache(monkeypatch):
     assert "scorecast" in str(path) and path.is_absolute()
     monkeypatch.setenv("SCORECAST_DATA", "~/somewhere")
     assert datasets.data_dir() == Path(os.path.expanduser("~/somewhere"))
+
+
+def test_open_llm_v2_is_the_leaderboards_six_harness_tasks_one_row_per_model():
+    table = datasets.load("open-llm-v2")
+    assert table.shape == (2858, 6) and table.density == 1.0
+    assert list(table.tasks) == ["leaderboard_ifeval", "leaderboard_bbh",
+                                 "leaderboard_math_hard", "leaderboard_gpqa",
+                                 "leaderboard_musr", "leaderboard_mmlu_pro"]
+    scores = table.scores.to_numpy()
+    assert 0 <= scores.min() and scores.max() <= 1 and (table.task_info["upper"] == 1).all()
+    assert table.models.is_unique
+    # O1: the flagged row is out; O2: of a model's two rows, the higher average is kept.
+    assert "newsbang/Homer-v0.5-Qwen2.5-7B" not in table.models
+    assert any("flagged" in p for p in table.problems)
+    assert any(p.startswith("70 second row(s)") for p in table.problems)
+    assert table.scores.loc["meta-llama/Meta-Llama-3-8B-Instruct", "leaderboard_ifeval"] \
+        == pytest.approx(0.741, abs=5e-4)
+    # O3: no parameter count of -1 or 0 survives.
+    assert (table.model_factors["params_b"].dropna() > 0).all()
+    assert table.model_factor_kinds["submitted"] == "date"
+    assert set(table.model_factors["type"].dropna()) <= {
+        "pretrained", "continuously pretrained", "fine-tuned", "chat", "merge", "multimodal"}
+    record = datasets.describe("open-llm-v2")
+    assert record.folder == "open-llm-v2-dev/raw" and "O2" in record.changes
