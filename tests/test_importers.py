@@ -470,3 +470,16 @@ def test_cli_metric_and_keep_groups(capsys):
     assert wide.loc["org/model-a", "gsm8k"] == 0.02
     assert wide.loc["org/model-a", "mmlu"] == 0.35
     assert math.isclose(wide.loc["org/model-a", "arc_challenge"], 0.55)
+
+
+def test_mmlu_professional_subjects_are_mmlu_not_mmlu_pro(tmp_path):
+    # MMLU's mmlu_professional_* subjects take acc, MMLU-Pro's subjects exact_match with the
+    # custom-extract filter: neither falls back (which would warn on every MMLU run).
+    path = lm_eval_file(tmp_path / "r.json", "org/m", {
+        "mmlu_professional_law": {"acc,none": 0.41, "acc_stderr,none": 0.01},
+        "mmlu_pro_law": {"exact_match,custom-extract": 0.22},
+        "mmlu_pro": {"exact_match,custom-extract": 0.30}})
+    table, messages = warned(read_lm_eval, path)
+    assert "another metric than the default" not in messages
+    assert cells(table) == {("org/m", "mmlu_professional_law"): 0.41,
+                            ("org/m", "mmlu_pro_law"): 0.22, ("org/m", "mmlu_pro"): 0.30}

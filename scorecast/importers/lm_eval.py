@@ -27,7 +27,9 @@ DEFAULT_METRICS = (
     ("arc_easy", "acc_norm", None),
     ("hellaswag", "acc_norm", None),
     ("openbookqa", "acc_norm", None),
-    ("mmlu_pro*", "exact_match", "custom-extract"),
+    # MMLU-Pro and its subjects (mmlu_pro_law...), not MMLU's mmlu_professional_* subjects.
+    ("mmlu_pro", "exact_match", "custom-extract"),
+    ("mmlu_pro_*", "exact_match", "custom-extract"),
     ("mmlu", "acc", None),
     ("mmlu_*", "acc", None),
     ("hendrycksTest-*", "acc", None),
