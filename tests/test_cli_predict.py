@@ -165,3 +165,23 @@ def test_predict_names_a_task_given_as_a_model(capsys):
     assert main(["predict", "--dataset", "cpp-llm", "--model", "MMLU(5-shot)",
                  "--method", "mean"]) == 2
     assert "is a task; is the table transposed?" in capsys.readouterr().err
+
+
+def test_o_writes_json_records_when_the_name_ends_in_json(fixture_path, tmp_path, capsys):
+    import json
+
+    scores = fixture_path("leaderboard.csv")
+    as_csv, as_json = tmp_path / "p.csv", tmp_path / "p.json"
+    for out in (as_csv, as_json):
+        assert main(["predict", scores, "--model", "beta-7b", "--method", "mf",
+                     "--interval", "0.9", "-o", out]) == 0
+    records = json.loads(as_json.read_text(encoding="utf-8"))
+    expected = pd.read_csv(as_csv)
+    assert [r["task"] for r in records] == list(expected["task"])
+    assert pd.Series([r["score"] for r in records]).round(4).tolist() == \
+        expected["score"].round(4).tolist()
+    assert {"observed", "fallback", "lower", "upper"} <= set(records[0])
+    wide = tmp_path / "c.json"
+    assert main(["complete", scores, "--method", "mf", "-o", wide]) == 0
+    rows = json.loads(wide.read_text(encoding="utf-8"))
+    assert rows[0]["model"] == "alpha-7b" and rows[0]["MMLU"] == 45.3

@@ -7,6 +7,7 @@ all inside ``with outputs:``; they replace their targets only when every one is
 complete (see :mod:`scorecast._io`).
 """
 
+import json
 import os
 import sys
 
@@ -61,6 +62,20 @@ class Outputs:
     def path(self, target):
         """The temporary path to write `target` to, inside ``with outputs:``."""
         return self._staged.path(target)
+
+    def table(self, frame, path, index, float_format=None):
+        """Write `frame` by the extension of `path`: JSON records for ``.json`` (the index,
+        if kept, as a field), else CSV (:meth:`csv`)."""
+        if path not in STDOUT and str(path).lower().endswith(".json"):
+            # pandas writes numbers to 15 digits (40.200000000000003); read back, Python
+            # writes the shortest text that is the same number (40.2). Missing: null.
+            records = json.loads((frame.reset_index() if index else frame).to_json(
+                orient="records", double_precision=15))
+            with open(self.path(path), "w", encoding="utf-8") as handle:
+                json.dump(records, handle, indent=1, ensure_ascii=False)
+                handle.write("\n")
+            return
+        self.csv(frame, path, index, float_format)
 
     def csv(self, frame, path, index, float_format=None):
         """Write `frame` as CSV to `path`, or to standard output for '-' or None."""

@@ -156,11 +156,11 @@ def run_import(args):
     _messages.release()
     with outputs:
         if args.long:
-            outputs.csv(table.to_long(), args.output, index=False, float_format=FLOAT_FORMAT)
+            outputs.table(table.to_long(), args.output, index=False, float_format=FLOAT_FORMAT)
         else:
             wide = table.to_wide()
             wide.index.name, wide.columns.name = "model", None
-            outputs.csv(wide, args.output, index=True, float_format=FLOAT_FORMAT)
+            outputs.table(wide, args.output, index=True, float_format=FLOAT_FORMAT)
         for what, path in (("model", args.model_factors_out), ("task", args.task_factors_out)):
             if path:
                 outputs.csv(factor_frame(table, what), path, index=True,

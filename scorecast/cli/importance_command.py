@@ -106,7 +106,7 @@ def run_importance_command(args):
     print(format_report(result))
     with outputs:
         if args.output:
-            outputs.csv(result.table, args.output, index=False, float_format="%.6g")
+            outputs.table(result.table, args.output, index=False, float_format="%.6g")
         for figure, path in zip((importance_figure(result), instances_figure(result)), plots):
             save_figure(figure, outputs.path(path), path.suffix.lstrip("."))
     if args.output:

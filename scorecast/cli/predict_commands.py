@@ -88,7 +88,8 @@ def add_commands(commands):
     add_method_arguments(complete)
     out = complete.add_argument_group("output")
     out.add_argument("-o", "--output", metavar="OUT.csv", default="-",
-                     help="where to write the completed table (default: standard output)")
+                     help="where to write the completed table (default: standard output); "
+                          "JSON records if the name ends in .json, else CSV")
     out.add_argument("--long", action="store_true",
                      help="write columns model, task, score, observed instead of a wide table")
     out.add_argument("--save-predictor", metavar="FILE",
@@ -125,7 +126,8 @@ def add_commands(commands):
                            "repeatable; checked even when the method does not use factors")
     out = predict.add_argument_group("output")
     out.add_argument("-o", "--output", metavar="OUT.csv",
-                     help="also write the predictions as CSV")
+                     help="also write the predictions: JSON records if the name ends in "
+                          ".json, else CSV")
     add_plot_argument(out, "the predictions: observed and predicted scores (with --interval, "
                            "their intervals)")
     add_force_argument(out)
@@ -191,7 +193,7 @@ def run_complete(args):
         frame, index = predictor.complete(), True
         frame.index.name = "model"
     with outputs:  # every file, or none: they replace their targets only when all are done
-        outputs.csv(frame, args.output, index=index, float_format=FLOAT_FORMAT)
+        outputs.table(frame, args.output, index=index, float_format=FLOAT_FORMAT)
         if args.save_predictor:
             predictor.save(outputs.path(args.save_predictor))
     if args.output not in (None, "-"):
@@ -290,7 +292,7 @@ def run_predict(args):
     _print_prediction(result, title, args.method, args.interval)
     if args.output:
         with outputs:
-            outputs.csv(result, args.output, index=True, float_format=FLOAT_FORMAT)
+            outputs.table(result, args.output, index=True, float_format=FLOAT_FORMAT)
     write_plot(args, outputs, lambda: profile_figure(
         result, f"{title}: observed and predicted scores ({args.method})",
         "model" if args.task or args.new_task else "task"))

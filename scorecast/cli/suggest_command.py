@@ -149,7 +149,7 @@ def run_suggest(args):
     _print(result, subject, f"{what}s", args)
     if args.output:
         with outputs:
-            outputs.csv(result, args.output, index=False, float_format="%.6g")
+            outputs.table(result, args.output, index=False, float_format="%.6g")
     return 0
 
 
@@ -192,7 +192,7 @@ def _run_subset(args):
     _print_subset(result, table, args, must, targets)
     if args.output:
         with outputs:
-            outputs.csv(result, args.output, index=False, float_format="%.6g")
+            outputs.table(result, args.output, index=False, float_format="%.6g")
     return 0
 
 
@@ -229,5 +229,5 @@ def run_predictability(args):
     print(shown.to_string(float_format=lambda v: f"{v:.3g}", na_rep="-"))
     if args.output:
         with outputs:
-            outputs.csv(result, args.output, index=False, float_format="%.6g")
+            outputs.table(result, args.output, index=False, float_format="%.6g")
     return 0
