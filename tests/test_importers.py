@@ -70,8 +70,7 @@ def test_lm_eval_folder_reads_every_version_with_factors():
         ("gpt-4o-mini", "gsm8k"): 0.9,
         ("org/model-a", "gsm8k"): 0.0, ("org/model-a", "arc_challenge"): 0.56,
         ("org/model-a", "hellaswag"): 0.78, ("org/model-a", "truthfulqa_mc2"): 0.41,
-        ("org/model-a", "winogrande"): 0.7, ("org/model-a", "mmlu_formal_logic"): 0.35,
-        ("org/model-a", "mmlu_abstract_algebra"): 0.3, ("org/model-a", "mmlu_anatomy"): 0.4,
+        ("org/model-a", "winogrande"): 0.7, ("org/model-a", "mmlu"): 0.35,
         ("org/model-b", "gsm8k"): 0.25,
         ("EleutherAI/gpt-j-6b", "arc_challenge"): 0.39,
         ("EleutherAI/gpt-j-6b", "hellaswag"): 0.66, ("EleutherAI/gpt-j-6b", "truthfulqa_mc"): 0.36,
@@ -88,14 +87,14 @@ def test_lm_eval_folder_reads_every_version_with_factors():
     assert (table.task_info["lower"] == 0).all() and (table.task_info["upper"] == 1).all()
     assert set(table.task_info["range_source"]) == {"declared"}
     assert report.skipped == {"stderr": 30, "other metrics of a task": 10,
-                              "group averages (--keep-groups keeps them)": 3,
+                              "subtasks of a group's score (--subtasks keeps them)": 5,
                               "conflicting (the newest file wins)": 1,
                               "repeated (same score in another file)": 1}
     assert report.summary(table) == (
-        "imported 4 models x 11 tasks (15 scores) from 5 file(s) (1 other file(s) skipped); "
-        "skipped 45 value(s): 30 stderr, 10 other metrics of a task, 3 group averages "
-        "(--keep-groups keeps them), 1 conflicting (the newest file wins), 1 repeated (same "
-        "score in another file)")
+        "imported 4 models x 9 tasks (13 scores) from 5 file(s) (1 other file(s) skipped); "
+        "skipped 47 value(s): 30 stderr, 10 other metrics of a task, 5 subtasks of a group's "
+        "score (--subtasks keeps them), 1 conflicting (the newest file wins), 1 repeated "
+        "(same score in another file)")
     assert table.problems[0] == report.skipped_text()
     assert any("config.json: not lm-eval results" in p for p in table.problems)
 
@@ -110,8 +109,7 @@ def test_old_and_new_keys_pick_the_default_metric():
     new = read_lm_eval(MODEL_A_OLD)
     assert new.scores.loc["org/model-a"].to_dict() == {
         "arc_challenge": 0.55, "hellaswag": 0.78, "gsm8k": 0.0, "truthfulqa_mc2": 0.41,
-        "winogrande": 0.7, "mmlu_formal_logic": 0.35, "mmlu_abstract_algebra": 0.3,
-        "mmlu_anatomy": 0.4}
+        "winogrande": 0.7, "mmlu": 0.35}
     assert new.task_factors.loc["gsm8k", "metric"] == "exact_match,strict-match"
 
 
@@ -131,8 +129,16 @@ def test_stderr_is_never_a_score_and_every_skip_is_counted(tmp_path):
 
 
 def test_groups_are_not_double_counted_unless_kept():
+    # By default a group with its own score is one task, its subtasks (nested) left out.
     default = read_lm_eval(MODEL_A_OLD)
-    assert not {"mmlu", "mmlu_stem", "mmlu_humanities"} & set(default.tasks)
+    assert [t for t in default.tasks if t.startswith("mmlu")] == ["mmlu"]
+    # --subtasks: the subjects instead of the group's score.
+    subjects = read_lm_eval(MODEL_A_OLD, subtasks=True)
+    assert sorted(t for t in subjects.tasks if t.startswith("mmlu")) == [
+        "mmlu_abstract_algebra", "mmlu_anatomy", "mmlu_formal_logic"]
+    # A group without a score of its own leaves its subtasks in.
+    api = quiet(read_lm_eval, API)
+    assert {"arc_easy", "boolq"} <= set(api.tasks) and "my_suite" not in api.tasks
     kept = read_lm_eval([MODEL_A_OLD, API], keep_groups=True)
     assert kept.scores.loc["org/model-a", ["mmlu", "mmlu_stem", "mmlu_humanities"]].tolist() \
         == [0.35, 0.35, 0.35]
@@ -152,7 +158,7 @@ def test_custom_filter_falls_back_and_says_so():
 
 def test_metric_choices_override_the_defaults():
     with pytest.warns(ScorecastWarning, match="has no acc_norm .asked for.; it has acc"):
-        table = read_lm_eval(MODEL_A_OLD, metrics={
+        table = read_lm_eval(MODEL_A_OLD, subtasks=True, metrics={
             "gsm8k": "exact_match,flexible-extract", "arc_challenge": "acc",
             "mmlu_*": "acc_norm"})
     assert table.scores.loc["org/model-a", "gsm8k"] == 0.02
@@ -423,10 +429,10 @@ def test_import_then_complete_end_to_end(tmp_path, capsys):
     assert cli.main(["import", "lm-eval", str(LM_EVAL), "-o", str(scores),
                      "--model-factors-out", str(models)]) == 0
     err = capsys.readouterr().err
-    assert "scorecast: imported 4 models x 11 tasks (15 scores) from 5 file(s)" in err
-    assert "skipped 45 value(s): 30 stderr" in err
+    assert "scorecast: imported 4 models x 9 tasks (13 scores) from 5 file(s)" in err
+    assert "skipped 47 value(s): 30 stderr" in err
     wide = pd.read_csv(scores, index_col=0)
-    assert wide.index.name == "model" and wide.shape == (4, 11)
+    assert wide.index.name == "model" and wide.shape == (4, 9)
     assert wide.loc["org/model-a", "gsm8k"] == 0.0
     factors = pd.read_csv(models, index_col=0)
     assert factors.loc["org/model-b", "partial_run"] == "yes"
@@ -434,7 +440,7 @@ def test_import_then_complete_end_to_end(tmp_path, capsys):
     assert cli.main(["complete", str(scores), "--method", "mf", "--model-factors",
                      str(models), "-o", str(completed)]) == 0
     filled = pd.read_csv(completed, index_col=0)
-    assert filled.shape == (4, 11) and not filled.isna().any().any()
+    assert filled.shape == (4, 9) and not filled.isna().any().any()
     assert filled.loc["org/model-a", "arc_challenge"] == pytest.approx(0.56)
 
 

@@ -15,6 +15,7 @@ FLOAT_FORMAT = "%.10g"
 _FORMAT_OPTIONS = {
     "metrics": ("--metric", ("lm-eval", "helm")),
     "keep_groups": ("--keep-groups", ("lm-eval",)),
+    "subtasks": ("--subtasks", ("lm-eval",)),
     "revision_in_name": ("--revision-in-name", ("lm-eval",)),
 }
 
@@ -41,8 +42,10 @@ formats:
                         keys), and Open LLM Leaderboard v1 results files ('harness|...'
                         keys; the 57 MMLU subjects averaged into 'mmlu'). Scores 0-1.
                         One metric per task (defaults below; others default to the
-                        task's first metric); stderr is never a score; group averages
-                        are skipped unless --keep-groups. Model from 'model_name' or
+                        task's first metric); stderr is never a score; a group with a
+                        score of its own is one task (mmlu), its subtasks skipped
+                        (--subtasks keeps them instead, --keep-groups both). Model from
+                        'model_name' or
                         config.model_args (pretrained=, model=); factors revision,
                         dtype, params_b, partial_run (runs with a limit).
   open-llm-leaderboard  the leaderboard's tables (CSV, JSON records, parquet): v2
@@ -100,8 +103,11 @@ def add_commands(commands):
                               "'mmlu_*'), overriding the default; for helm runs "
                               "TASK=STAT[,SPLIT]. A task without it is left out. Repeatable")
     reading.add_argument("--keep-groups", action="store_true",
-                         help="lm-eval: also keep group averages (mmlu, mmlu_stem...) as "
-                              "tasks of their own")
+                         help="lm-eval: keep group averages (mmlu, mmlu_stem...) and their "
+                              "subtasks, each as a task of its own")
+    reading.add_argument("--subtasks", action="store_true",
+                         help="lm-eval: keep a group's subtasks (MMLU's 57 subjects) instead "
+                              "of the group's own score (by default one column: mmlu)")
     reading.add_argument("--revision-in-name", action="store_true",
                          help="lm-eval: name models ID@REVISION when a revision other than "
                               "main is given, so revisions stay apart")
@@ -122,6 +128,7 @@ def add_commands(commands):
 
 def _options(args):
     given = {"metrics": dict(args.metric), "keep_groups": args.keep_groups,
+             "subtasks": args.subtasks,
              "revision_in_name": args.revision_in_name}
     options = {}
     for option, value in given.items():

@@ -6,13 +6,15 @@ One results file holds one model's scores on one or more tasks. The model is nam
 few-shot count and output type task factors. See docs/importers.md for every rule.
 """
 
+import math
 import re
 
 from . import _oll_v1_results
 from ._collect import (NEWEST_FILE, ImportLog, NotThisFormat, describe_json, file_time,
                        find_files, load_json, number, read_all)
 from ._merge import build_table
-from ._metrics import choose_logged, lookup, parse_overrides, show, split_metrics
+from ._metrics import (_METADATA_KEYS, choose_logged, lookup, parse_overrides, show,
+                       split_metrics)
 
 __all__ = ["read_lm_eval", "DEFAULT_METRICS"]
 
@@ -55,7 +57,8 @@ _LOWER_IS_BETTER = {"perplexity", "word_perplexity", "byte_perplexity", "bits_pe
                     "brier_score"}
 
 
-def read_lm_eval(paths, *, metrics=None, keep_groups=False, revision_in_name=False, name=None):
+def read_lm_eval(paths, *, metrics=None, keep_groups=False, subtasks=False,
+                 revision_in_name=False, name=None):
     """Read lm-evaluation-harness results files into a score table.
 
     Parameters
@@ -68,8 +71,13 @@ def read_lm_eval(paths, *, metrics=None, keep_groups=False, revision_in_name=Fal
         names may be patterns (``"mmlu_*"``). A task without the metric asked for is
         left out (and reported).
     keep_groups : bool, default=False
-        Keep group averages (``mmlu``, ``mmlu_stem``...) as tasks of their own besides
-        their subtasks. By default they are skipped, so nothing is counted twice.
+        Keep group averages (``mmlu``, ``mmlu_stem``...) and their subtasks, each as a
+        task of its own.
+    subtasks : bool, default=False
+        Keep the subtasks of a group (MMLU's 57 subjects) instead of the group's average.
+        By default a group with a score of its own is one task (``mmlu``) and its
+        subtasks are skipped, so nothing is counted twice; a group without a score of its
+        own leaves its subtasks in.
     revision_in_name : bool, default=False
         Name models ``id@revision`` when a revision other than ``main`` is given, so
         several revisions of one model stay apart.
@@ -91,14 +99,16 @@ def read_lm_eval(paths, *, metrics=None, keep_groups=False, revision_in_name=Fal
     ... # doctest: +SKIP
     """
     return build_table(collect_lm_eval(paths, metrics=metrics, keep_groups=keep_groups,
-                                       revision_in_name=revision_in_name), name)[0]
+                                       subtasks=subtasks, revision_in_name=revision_in_name),
+                       name)[0]
 
 
-def collect_lm_eval(paths, *, metrics=None, keep_groups=False, revision_in_name=False):
+def collect_lm_eval(paths, *, metrics=None, keep_groups=False, subtasks=False,
+                    revision_in_name=False):
     """Read the files into an :class:`~._collect.ImportLog` (see :func:`read_lm_eval`)."""
     log = ImportLog("lm-eval", NEWEST_FILE)
     options = {"overrides": parse_overrides(metrics), "keep_groups": bool(keep_groups),
-               "revision_in_name": bool(revision_in_name)}
+               "subtasks": bool(subtasks), "revision_in_name": bool(revision_in_name)}
     read_all(log, find_files(paths, (".json",)),
              lambda log_, path: _read_file(log_, path, options), paths, EXPECTED)
     return log
@@ -130,14 +140,21 @@ def _read_file(log, path, options):
     entries = list(data["results"].items())
     extra = data.get("groups") if isinstance(data.get("groups"), dict) else {}
     entries += [(g, e) for g, e in extra.items() if g not in data["results"]]
+    scored = {str(t).strip() for t, e in entries if str(t).strip() in groups and _scored(e)}
+    under = _under(data, scored)
     for task, entry in entries:
         task = str(task).strip()
         if not isinstance(entry, dict):
             log.skip("non-numeric")
             continue
         found = split_metrics(log, entry)
-        if task in groups and not options["keep_groups"]:
+        if options["keep_groups"]:
+            pass
+        elif options["subtasks"] and task in groups:
             log.skip("group averages (--keep-groups keeps them)", len(found))
+            continue
+        elif not options["subtasks"] and task in under:
+            log.skip("subtasks of a group's score (--subtasks keeps them)", len(found))
             continue
         if not found:
             if task in groups:
@@ -181,6 +198,33 @@ def _section(data, key, task):
         return section
     entry = section.get(task)
     return entry if isinstance(entry, dict) else {}
+
+
+def _scored(entry):
+    """Whether a results entry holds a numeric score (not only metadata or stderr)."""
+    if not isinstance(entry, dict):
+        return False
+    for key, value in entry.items():
+        metric = str(key).rpartition(",")[0] if "," in str(key) else str(key)
+        if metric.strip() in _METADATA_KEYS or metric.strip().endswith("stderr"):
+            continue
+        value = number(value)
+        if value is not None and math.isfinite(value):
+            return True
+    return False
+
+
+def _under(data, groups):
+    """Every task below one of `groups` in the file's ``group_subtasks`` (at any depth)."""
+    subtasks = data.get("group_subtasks") if isinstance(data.get("group_subtasks"), dict) \
+        else {}
+    below, stack = set(), [m for g in groups for m in subtasks.get(g) or []]
+    while stack:
+        task = str(stack.pop()).strip()
+        if task not in below:
+            below.add(task)
+            stack.extend(subtasks.get(task) or [])
+    return below
 
 
 def group_names(data):
