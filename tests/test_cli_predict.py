@@ -185,3 +185,16 @@ def test_o_writes_json_records_when_the_name_ends_in_json(fixture_path, tmp_path
     assert main(["complete", scores, "--method", "mf", "-o", wide]) == 0
     rows = json.loads(wide.read_text(encoding="utf-8"))
     assert rows[0]["model"] == "alpha-7b" and rows[0]["MMLU"] == 45.3
+
+
+def test_a_fraction_given_for_a_percent_task_is_refused_with_the_fix(capsys):
+    code = main(["predict", "--dataset", "cpp-llm", "--new-model", "my-8b", "--known",
+                 "ARC-c(25-shot)=0.59,GSM8K(4-shot)=50", "--method", "mf"])
+    err = capsys.readouterr().err.strip()
+    assert code == 2 and len(err.splitlines()) == 1
+    assert "known score 0.59 for task 'ARC-c(25-shot)' looks like a fraction" in err
+    assert "give 59 if that is what 0.59 means" in err
+    # The same score on the percent scale goes through; a low score on a task where low
+    # scores are observed (MATH) is not taken for a fraction.
+    assert main(["predict", "--dataset", "cpp-llm", "--new-model", "my-8b", "--known",
+                 "ARC-c(25-shot)=59,MATH(4-shot)=0.8", "--method", "mf"]) == 0

@@ -101,7 +101,8 @@ def _one_seed(table, method, seed, steps, n_models, strategies, simulation_metho
             for strategy in strategies:
                 known = {}
                 for k in range(steps + 1):
-                    predicted = predictor.predict_new_model(known=known, factors=factors)
+                    predicted = predictor.predict_new_model(known=known, factors=factors,
+                                                            check_scale=False)
                     scores = predicted["score"].to_numpy()
                     errors[strategy][r, k] = np.mean(np.abs(scores[test] - raw[i, test]))
                     if k == steps:

@@ -432,7 +432,7 @@ class ScorePredictor(BaseEstimator):
             return None
         return tuple(a[0] for a in encoder.transform(encoder.frame_from_values(factors, what)))
 
-    def predict_new_model(self, known=None, factors=None, interval=None):
+    def predict_new_model(self, known=None, factors=None, interval=None, *, check_scale=True):
         """Predict a model that is not in the fitted table, on every fitted task.
 
         Nothing is refitted: the method folds the model in from its known
@@ -447,6 +447,11 @@ class ScorePredictor(BaseEstimator):
         interval : float, optional
             Also give the bounds of a central interval at this level (a model
             with fewer known scores gets wider intervals).
+        check_scale : bool, default=True
+            Refuse a known score that looks like a fraction given for a task scored
+            0-100 (at most 1, where the task's every observed score is 2 or more),
+            naming the task and the likely fix. Simulations that fold in the
+            table's own scores pass False.
 
         Returns
         -------
@@ -455,6 +460,8 @@ class ScorePredictor(BaseEstimator):
             with `interval`, also ``lower`` and ``upper``.
         """
         self._check_fitted()
+        if check_scale:
+            self._check_scale(self._parse_known(known, self.tasks_, "task"))
         frame = self._new_model(known, factors)
         if interval is not None:
             observed = frame["observed"].to_numpy()
@@ -626,6 +633,25 @@ class ScorePredictor(BaseEstimator):
             return f"method {self.method_name!r} does not use factors and no score is " \
                    f"known: {used}"
         return f"method {self.method_name!r} could not predict from what was given: {used}"
+
+    def _check_scale(self, raw):
+        """Refuse a new model's known score that is a fraction given for a percent task: at
+        most 1 on a task scored up to 100 or more whose every observed score is 2 or more
+        (0.59 for an ARC whose lowest score is 21.6), which would pass as a near-zero score
+        and be predicted from silently."""
+        upper = self.task_info_["upper"].to_numpy(dtype=float)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            lowest = np.nanmin(self.train_scores_, axis=0)
+            highest = np.nanmax(self.train_scores_, axis=0)
+        with np.errstate(invalid="ignore"):
+            fraction = (raw <= 1) & (upper >= 100) & (lowest >= 2)
+        if fraction.any():
+            k = int(np.flatnonzero(fraction)[0])
+            raise ScoreTableError(
+                f"known score {raw[k]:g} for task {self.tasks_[k]!r} looks like a fraction: "
+                f"the task's scores run from {lowest[k]:g} to {highest[k]:g} (0 to "
+                f"{upper[k]:g}); give {100 * raw[k]:g} if that is what {raw[k]:g} means")
 
     @staticmethod
     def _check_range(raw, low, high, names, what):

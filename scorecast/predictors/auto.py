@@ -589,7 +589,9 @@ class Auto(ScorePredictor):
         return result
 
     def _new_model(self, known, factors):
-        frames = [m.predict_new_model(known=known, factors=factors) for m in self.members_]
+        # Checked once by auto's own predict_new_model, not again by each member.
+        frames = [m.predict_new_model(known=known, factors=factors, check_scale=False)
+                  for m in self.members_]
         n_known = len(known or {})
         informed = np.array([not f["fallback"].any() for f in frames])
         if informed.any() and not informed.all():
