@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from scorecast import ScorecastWarning, ScoreTableError
+from scorecast import ScorecastError, ScorecastWarning, ScoreTableError
 from scorecast.cli import main as cli
 from scorecast.importers import (FORMATS, import_scores, import_with_report, read_helm,
                                  read_lm_eval, read_open_llm_leaderboard, read_opencompass)
@@ -489,3 +489,47 @@ def test_mmlu_professional_subjects_are_mmlu_not_mmlu_pro(tmp_path):
     assert "another metric than the default" not in messages
     assert cells(table) == {("org/m", "mmlu_professional_law"): 0.41,
                             ("org/m", "mmlu_pro_law"): 0.22, ("org/m", "mmlu_pro"): 0.30}
+
+
+# ---------------------------------------------------------------------------- registry
+def test_registry_matches_scores_to_the_tables_names_and_scale(tmp_path):
+    from scorecast import datasets
+    from scorecast.importers.registry import load_registry, match_scores
+
+    cpp = datasets.load("cpp-llm")
+    match = match_scores({"arc_challenge": 0.56, "hellaswag": 0.78, "my_bench": 0.3,
+                          "truthfulqa_mc2": 0.41}, cpp, shots={"hellaswag": 0})
+    assert match.known == {"ARC-c(25-shot)": pytest.approx(56), "HellaSwag(zero-shot)":
+                           pytest.approx(78)}
+    assert any("fraction to percent" in line for line in match.matched)
+    assert any(line.startswith("my_bench: not a benchmark of the registry")
+               for line in match.unmatched)
+    assert any("'truthfulqa' is not a task of cpp-llm" in line for line in match.unmatched)
+    # Shots that differ from the table's are matched and said.
+    differ = match_scores({"gsm8k": 0.5}, cpp, shots={"gsm8k": 5})
+    assert differ.known == {"GSM8K(4-shot)": pytest.approx(50)}
+    assert "shots differ: 5 given, 4 in the table" in differ.matched[0]
+    # A user's aliases extend the registry; a file of another shape is one error.
+    extra = write_json(tmp_path / "map.json", {"benchmarks": {"my-bench": [
+        {"name": "my_bench", "scale": "fraction"}, {"name": "LogiQA", "scale": "percent"}]}})
+    assert match_scores({"my_bench": 0.3}, cpp, registry=load_registry(extra)).known == \
+        {"LogiQA": pytest.approx(30)}
+    bad = write_json(tmp_path / "bad.json", {"benchmarks": {"x": [{"name": "y"}]}})
+    with pytest.raises(ScorecastError, match="not a benchmark registry"):
+        load_registry(bad)
+
+
+def test_predict_known_from_harness_results_says_what_matched(capsys):
+    code = cli.main(["predict", "--dataset", "cpp-llm", "--new-model", "model-a",
+                     "--known-from", str(LM_EVAL / "model_a"), "--method", "mf"])
+    out, err = capsys.readouterr()
+    assert code == 0
+    assert "--known-from: 5 of 6 score(s) of 'org/model-a' matched to cpp-llm" in err
+    assert "matched arc_challenge = 0.56 -> ARC-c(25-shot) = 56 (fraction to percent)" in err
+    assert "not matched: truthfulqa_mc2: benchmark 'truthfulqa' is not a task" in err
+    row = next(line for line in out.splitlines() if "ARC-c(25-shot)" in line)
+    assert "56.00 *" in row                      # the matched score is the observed one
+    # Several models in the outputs: one line, exit 2.
+    assert cli.main(["predict", "--dataset", "cpp-llm", "--new-model", "x", "--known-from",
+                     str(LM_EVAL)]) == 2
+    assert "give one model's results" in capsys.readouterr().err

@@ -1,18 +1,31 @@
 """``scorecast complete``, ``scorecast predict`` and ``scorecast methods``."""
 
+import os
 import sys
 
 import numpy as np
+import pandas as pd
 
 from .._progress import progress
 from ..errors import ScorecastError, quote_names
+from ..importers import import_scores
+from ..importers.registry import load_registry, match_scores
 from ..plotting import profile_figure
 from ..predictors import describe_methods, make_predictor
 from ..predictors._registry import param_value, seeded
 from ..predictors.portfolio import describe_portfolio
+from ..table import ScoreMatrix
 from . import _given, _messages
-from ._options import (add_parallel_arguments, add_table_arguments, fraction, key_value,
-                       key_values, non_negative_int, read_table, table_inputs)
+from ._options import (
+    add_parallel_arguments,
+    add_table_arguments,
+    fraction,
+    key_value,
+    key_values,
+    non_negative_int,
+    read_table,
+    table_inputs,
+)
 from ._outputs import Outputs, add_force_argument
 from ._plots import add_plot_argument, claim_plot, write_plot
 
@@ -120,6 +133,15 @@ def add_commands(commands):
                       help="known scores of the new model (TASK=SCORE) or new task "
                            "(MODEL=SCORE); repeatable; quote a name holding '=' or ',': "
                            "'\"acc, 5-shot\"=63'")
+    what.add_argument("--known-from", nargs="+", action="extend", default=[], metavar="PATH",
+                      help="the new model's evaluation outputs: lm-evaluation-harness results "
+                           "(files or folders) or a score CSV of the one model; each score is "
+                           "matched to the table's task of the same benchmark (the benchmark "
+                           "registry), its scale converted, and every match and difference "
+                           "printed; --known overrides")
+    what.add_argument("--task-map", metavar="FILE",
+                      help="more benchmark aliases for --known-from (a JSON file shaped as "
+                           "scorecast/importers/benchmarks.json)")
     what.add_argument("--factor", type=key_values, action="append", default=[],
                       metavar="FACTOR=VALUE,...",
                       help="factors of the new model or task, e.g. 'Parameter Size(M)=8000'; "
@@ -249,8 +271,48 @@ def check_new(args, table, unused_by, what):
     if name in names:
         raise ScorecastError(f"{name!r} is already a {what} of {table.name}; use --{what}")
     known = _given.known_scores(args.known, table, "task" if what == "model" else "model")
+    if getattr(args, "known_from", None):
+        if what != "model":
+            raise ScorecastError("--known-from gives a --new-model's scores")
+        known = {**_known_from(args, table), **known}
     factors = _given.factor_values(args.factor, table, what, name, unused_by)
     return known, factors
+
+
+def _read_outputs(paths):
+    """One model's scores from evaluation outputs, and the few-shot count of each."""
+    if all(str(p).lower().endswith(".csv") and os.path.isfile(p) for p in paths):
+        tables = [ScoreMatrix.from_csv(p) for p in paths]
+        scores = pd.concat([t.scores for t in tables], axis=1)
+        scores = scores.T.groupby(level=0).last().T
+        return scores, {}
+    table = import_scores("lm-eval", paths)
+    shots = {}
+    if "n_shot" in table.task_factors:
+        shots = table.task_factors["n_shot"].dropna().to_dict()
+    return table.scores, shots
+
+
+def _known_from(args, table):
+    """--known-from: the files' scores matched to `table`'s tasks, what matched printed."""
+    registry = load_registry(args.task_map)
+    scores, shots = _read_outputs(args.known_from)
+    if len(scores) != 1:
+        raise ScorecastError(f"--known-from: {len(scores)} models in "
+                             f"{' '.join(map(str, args.known_from))} "
+                             f"({quote_names(list(scores.index)[:5])}); give one model's "
+                             "results")
+    given = scores.iloc[0].dropna().to_dict()
+    match = match_scores(given, table, shots=shots, registry=registry)
+    print(f"scorecast: --known-from: {len(match.known)} of {len(given)} score(s) of "
+          f"{scores.index[0]!r} matched to {table.name}", file=sys.stderr)
+    for line in match.matched:
+        print(f"scorecast:   matched {line}", file=sys.stderr)
+    for line in match.unmatched:
+        print(f"scorecast:   not matched: {line}", file=sys.stderr)
+    if not match.known:
+        raise ScorecastError(f"--known-from: no score matches a task of {table.name}")
+    return match.known
 
 
 def _known_row(args, table, predictor, model=None):
