@@ -6,7 +6,7 @@ its factors. Methods rank differently on each, and differently on dense and
 sparse tables. ``auto`` therefore
 
 1. takes the members of its portfolio for the table's kind (model factors or
-   not; sparse, medium or dense), chosen offline, once, by
+   not; sparse or dense), chosen offline, once, by
    ``benchmarks/portfolio.py`` on a corpus of published and synthetic tables
    (:mod:`scorecast.predictors.portfolio`); with ``preset="best"`` it takes
    the whole exhaustive pool of :func:`default_candidates` instead;
