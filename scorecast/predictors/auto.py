@@ -576,36 +576,59 @@ class Auto(ScorePredictor):
             out[rows] = np.einsum("kij,jk->ij", stacked[:, rows], weights)
         return out
 
-    def _combine_new(self, frames, n_known, per_task=True):
+    def _blend_new(self, scores, fallback, observed, n_known, per_task=True,
+                   only_informed=True):
+        """One new model's (or task's) cells from its members' scores and fallbacks.
+
+        Parameters
+        ----------
+        scores, fallback : ndarray of shape (n_members, n_cells)
+        observed : ndarray of bool, shape (n_cells,)
+        n_known : int
+            Its known scores: they choose the regime's weights.
+        per_task : bool
+            Adjust the weights per task (a new model's cells are the fitted tasks).
+        only_informed : bool
+            When some members could use what is known and others fell back, blend only
+            the former.
+
+        Returns
+        -------
+        blended : ndarray of shape (n_cells,)
+        fallback : ndarray of bool
+        base : int
+            The member whose fallbacks (and reasons) the cells take.
+        """
         weights = self.weights_[_regime(np.array([n_known]))[0]][None, :]
         if per_task:
             weights = _cell_weights(weights, self._task_delta())
-        scores = sum(weights[:, k] * f["score"].to_numpy() for k, f in enumerate(frames))
-        result = frames[0].copy()
+        informed = ~fallback.any(axis=1)
+        if only_informed and informed.any() and not informed.all():
+            only = weights * informed
+            if (only.sum(axis=1) > 0).all():
+                only = only / only.sum(axis=1, keepdims=True)
+                base = int(np.argmax(informed))
+                return sum(only[:, k] * row for k, row in enumerate(scores)), fallback[base], base
+        return (sum(weights[:, k] * row for k, row in enumerate(scores)),
+                fallback.all(axis=0) & ~observed, 0)
+
+    def _combine_frames(self, frames, n_known, **options):
+        """:meth:`_blend_new` of the members' prediction frames, as a frame."""
+        observed = frames[0]["observed"].to_numpy()
+        blended, fallback, base = self._blend_new(
+            np.stack([f["score"].to_numpy() for f in frames]),
+            np.stack([f["fallback"].to_numpy() for f in frames]), observed, n_known, **options)
+        result = frames[base].copy()
         # Known scores stay exactly as given (weights summing to 1 in floating point need not).
-        result["score"] = np.where(result["observed"], result["score"], scores)
-        informed = [~f["fallback"].to_numpy() for f in frames]
-        result["fallback"] = ~np.any(informed, axis=0) & ~result["observed"].to_numpy()
+        result["score"] = np.where(observed, result["score"], blended)
+        result["fallback"] = fallback
         return result
 
     def _new_model(self, known, factors):
         # Checked once by auto's own predict_new_model, not again by each member.
         frames = [m.predict_new_model(known=known, factors=factors, check_scale=False)
                   for m in self.members_]
-        n_known = len(known or {})
-        informed = np.array([not f["fallback"].any() for f in frames])
-        if informed.any() and not informed.all():
-            # blend only the members that could use what is known
-            weights = _cell_weights(self.weights_[_regime(np.array([n_known]))[0]][None, :],
-                                    self._task_delta()) * informed
-            if (weights.sum(axis=1) > 0).all():
-                weights = weights / weights.sum(axis=1, keepdims=True)
-                result = frames[int(np.argmax(informed))].copy()
-                blended = sum(weights[:, k] * f["score"].to_numpy()
-                              for k, f in enumerate(frames))
-                result["score"] = np.where(result["observed"], result["score"], blended)
-                return result
-        return self._combine_new(frames, n_known)
+        return self._combine_frames(frames, len(known or {}))
 
     def _new_models_details(self, raw, factors, encoded):
         """Many new models at once: each member folds them all in (batched where it can),
@@ -614,30 +637,18 @@ class Auto(ScorePredictor):
         scores = np.stack([p[0] for p in parts])                 # members x rows x tasks
         fallback = np.stack([p[1] for p in parts])
         observed = ~np.isnan(raw)
-        delta = self._task_delta()
         out = np.empty(raw.shape)
         flags = np.empty(raw.shape, dtype=bool)
-        regimes = _regime(observed.sum(axis=1))
         for r in range(len(raw)):
-            weights = _cell_weights(self.weights_[regimes[r]][None, :], delta)  # tasks x k
-            informed = ~fallback[:, r].any(axis=1)
-            if informed.any() and not informed.all():
-                only = weights * informed
-                if (only.sum(axis=1) > 0).all():
-                    only = only / only.sum(axis=1, keepdims=True)
-                    blended = np.einsum("kt,tk->t", scores[:, r], only)
-                    out[r] = np.where(observed[r], raw[r], blended)
-                    flags[r] = fallback[int(np.argmax(informed)), r]
-                    continue
-            blended = np.einsum("kt,tk->t", scores[:, r], weights)
+            blended, flags[r], _ = self._blend_new(scores[:, r], fallback[:, r], observed[r],
+                                                   int(observed[r].sum()))
             out[r] = np.where(observed[r], raw[r], blended)
-            flags[r] = fallback[:, r].all(axis=0) & ~observed[r]
         return out, flags
 
     def _new_task(self, known, factors, score_range):
         frames = [m.predict_new_task(known=known, factors=factors, score_range=score_range)
                   for m in self.members_]
-        return self._combine_new(frames, 6, per_task=False)
+        return self._combine_frames(frames, 6, per_task=False, only_informed=False)
 
     def _fold_in_model(self, y, numeric, codes):
         raise ScorecastError("auto folds new models in through its members")
