@@ -533,3 +533,18 @@ def test_predict_known_from_harness_results_says_what_matched(capsys):
     assert cli.main(["predict", "--dataset", "cpp-llm", "--new-model", "x", "--known-from",
                      str(LM_EVAL)]) == 2
     assert "give one model's results" in capsys.readouterr().err
+
+
+def test_predict_known_from_a_csv_of_one_model(tmp_path, capsys):
+    mine = tmp_path / "mine.csv"
+    mine.write_text("model,task,score\nmine,arc_challenge,0.61\nmine,mmlu,0.52\n")
+    assert cli.main(["predict", "--dataset", "cpp-llm", "--new-model", "mine", "--known-from",
+                     str(mine), "--method", "mf"]) == 0
+    err = capsys.readouterr().err
+    assert "matched mmlu = 0.52 -> MMLU(5-shot) = 52 (fraction to percent)" in err
+    # A score in two files is one error, never one of them kept in silence.
+    again = tmp_path / "again.csv"
+    again.write_text("model,task,score\nmine,mmlu,0.55\n")
+    assert cli.main(["predict", "--dataset", "cpp-llm", "--new-model", "mine", "--known-from",
+                     str(mine), str(again)]) == 2
+    assert "'mmlu' of 'mine' is in more than one file" in capsys.readouterr().err

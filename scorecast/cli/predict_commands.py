@@ -282,10 +282,12 @@ def check_new(args, table, unused_by, what):
 def _read_outputs(paths):
     """One model's scores from evaluation outputs, and the few-shot count of each."""
     if all(str(p).lower().endswith(".csv") and os.path.isfile(p) for p in paths):
-        tables = [ScoreMatrix.from_csv(p) for p in paths]
-        scores = pd.concat([t.scores for t in tables], axis=1)
-        scores = scores.T.groupby(level=0).last().T
-        return scores, {}
+        long = pd.concat([ScoreMatrix.from_csv(p).to_long() for p in paths])
+        twice = long[long.duplicated(["model", "task"])]
+        if len(twice):
+            raise ScorecastError(f"--known-from: {twice['task'].iloc[0]!r} of "
+                                 f"{twice['model'].iloc[0]!r} is in more than one file")
+        return long.pivot(index="model", columns="task", values="score"), {}
     table = import_scores("lm-eval", paths)
     shots = {}
     if "n_shot" in table.task_factors:
