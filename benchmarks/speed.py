@@ -183,31 +183,32 @@ def _scorecast(args):
     return seconds, peak_mb, first_progress
 
 
-def _write_tables(folder):
-    """The 12 x 6 table (wide, with its factors) and the 20,000 x 300 one at 1% (long)."""
-    small = _small_12x6()
-    wide = small.to_wide()
-    wide.index.name = "model"
-    paths = {"small": os.path.join(folder, "small.csv")}
-    wide.to_csv(paths["small"])
-    large = _low_rank(20_000, 300, 0.01)
-    paths["large"] = os.path.join(folder, "large.csv")
-    large.to_long().to_csv(paths["large"], index=False)
-    return paths
+def _write_table(folder, which):
+    """The 12 x 6 table (``small``: wide, with its factors) or the 20,000 x 300 one at 1%
+    (``large``: long), as a CSV in `folder`."""
+    path = os.path.join(folder, f"{which}.csv")
+    if which == "small":
+        wide = _small_12x6().to_wide()
+        wide.index.name = "model"
+        wide.to_csv(path)
+    else:
+        _low_rank(20_000, 300, 0.01).to_long().to_csv(path, index=False)
+    return path
 
 
 def run_command(name):
     args, target = COMMANDS[name]
     with tempfile.TemporaryDirectory() as folder:
-        paths = _write_tables(folder) if any("{s" in a or "{l" in a for a in args) else {}
+        paths = {which: _write_table(folder, which) for which in ("small", "large")
+                 if any(f"{{{which}}}" in a for a in args)}
         filled = [a.format(out=os.path.join(folder, "out"), **paths) for a in args]
         seconds, peak_mb, first = _scorecast(filled)
         mf_ratio = None
         if args[0] in ("complete", "predict", "report", "suggest"):
-            mf_args = [a for a in filled if a not in ("auto",)]
+            # The same command with --method mf (any --method given is dropped, with its value).
+            mf_args = list(filled)
             if "--method" in mf_args:
-                mf_args = mf_args[:mf_args.index("--method")] + \
-                    mf_args[mf_args.index("--method") + 1:]
+                del mf_args[mf_args.index("--method"):mf_args.index("--method") + 2]
             mf_seconds, _, _ = _scorecast(mf_args + ["--method", "mf", "--force"])
             mf_ratio = round(seconds / mf_seconds, 1)
     row = {"case": name, "table": "cpp-llm" if "cpp-llm" in args else "",
